@@ -1,0 +1,29 @@
+# Recipes for developers and CI. `uv run just --list` shows them.
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+# Serve the API on 127.0.0.1:8000 (embedded SQLite, demo providers unless configured)
+serve *ARGS:
+    uv run fintech serve {{ARGS}}
+
+# Run the whole test suite
+test *ARGS:
+    uv run pytest {{ARGS}}
+
+# Layering contracts, lint, format check and strict types on core and ports
+lint:
+    uv run lint-imports --config importlinter.ini
+    uv run ruff check .
+    uv run ruff format --check .
+    uv run mypy
+
+# Format the code
+fmt:
+    uv run ruff format .
+    uv run ruff check --fix .
+
+# Everything CI checks
+check: lint test
+
+# Benchmarks (results go to architecture/benchmarks.md)
+bench *ARGS:
+    uv run python -m benchmarks {{ARGS}}

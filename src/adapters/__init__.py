@@ -1,0 +1,1 @@
+"""Implementations of the ports: SQL stores, providers, security primitives, system."""

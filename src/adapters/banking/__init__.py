@@ -1,0 +1,1 @@
+"""Bank aggregation providers: Teller (mTLS), Plaid and the demo provider."""

@@ -1,0 +1,1 @@
+"""Market data providers: Alpha Vantage and the demo provider."""

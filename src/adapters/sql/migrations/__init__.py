@@ -1,0 +1,1 @@
+"""Versioned schema files, ``NNNN_name.sql``, in the portable subset of DESIGN.md."""

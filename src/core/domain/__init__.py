@@ -1,0 +1,1 @@
+"""Entities, value objects, state machines, invariants, pure maths and errors."""

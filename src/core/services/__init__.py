@@ -1,0 +1,1 @@
+"""Use cases: orchestrate ports, enforce business rules and authorization."""

@@ -1,0 +1,1 @@
+"""The ``fintech`` admin CLI."""

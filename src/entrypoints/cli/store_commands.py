@@ -1,0 +1,123 @@
+"""``migrate`` and ``doctor``: the store and the configuration."""
+
+from __future__ import annotations
+
+import click
+from rich.table import Table
+
+from adapters.sql.migrator import Migration, Migrator
+from entrypoints.cli.runtime import (
+    EXIT_FAILED,
+    EXIT_UNAVAILABLE,
+    console,
+    fail,
+    open_container,
+    print_json,
+    run_async,
+    settings_or_exit,
+)
+from entrypoints.settings import Settings
+from ports.sql import SqlError, SqlExecutor
+
+
+@click.command()
+@click.option("--status", "status_only", is_flag=True, help="List pending migrations, apply none.")
+def migrate(status_only: bool) -> None:
+    """Apply pending schema migrations to the configured store."""
+    settings = settings_or_exit()
+
+    async def work() -> list[Migration]:
+        async with open_container(settings) as container:
+            migrator = await container.get(Migrator)
+            if status_only:
+                return await migrator.pending()
+            return await migrator.migrate(
+                on_applied=lambda m: console.print(f"applied {m.version:04d}_{m.name}")
+            )
+
+    try:
+        done = run_async(work)
+    except SqlError as exc:
+        fail(f"migration failed on {settings.sql_url.kind}: {exc}", EXIT_UNAVAILABLE)
+    if status_only:
+        for m in done:
+            console.print(f"pending {m.version:04d}_{m.name}")
+        console.print(f"{len(done)} pending migration(s)")
+        if done:
+            raise SystemExit(EXIT_FAILED)
+    else:
+        console.print(f"{len(done)} migration(s) applied; schema is current")
+
+
+def _settings_rows(settings: Settings) -> list[tuple[str, str, str]]:
+    rows = [
+        ("environment", "ok", settings.env),
+        ("store", "ok", f"{settings.sql_url.kind} ({settings.sql_url.redacted()})"),
+        (
+            "secret key",
+            "warn" if settings.secret_key_ephemeral else "ok",
+            "ephemeral (set FINTECH_SECRET_KEY)" if settings.secret_key_ephemeral else "configured",
+        ),
+        (
+            "encryption keys",
+            "warn" if settings.encryption_keys_ephemeral else "ok",
+            "ephemeral (set FINTECH_ENCRYPTION_KEYS)"
+            if settings.encryption_keys_ephemeral
+            else f"{len(settings.encryption_keys)} key(s), active {settings.encryption_keys[0][0]}",
+        ),
+        ("banking provider", "ok", settings.resolved_banking_provider),
+        ("market provider", "ok", settings.resolved_market_provider),
+    ]
+    return rows
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def doctor(as_json: bool) -> None:
+    """Check configuration, store reachability and latency, and pending migrations."""
+    settings = settings_or_exit()
+    rows = _settings_rows(settings)
+
+    async def probe_store() -> None:
+        async with open_container(settings) as container:
+            executor = await container.get(SqlExecutor)
+            try:
+                latency = await executor.ping()
+            except SqlError as exc:
+                rows.append(("store reachable", "fail", f"{type(exc).__name__}: {exc}"))
+                return
+            rows.append(("store reachable", "ok", f"round trip {latency * 1000:.2f} ms"))
+            migrator = await container.get(Migrator)
+            try:
+                pending = await migrator.pending()
+            except SqlError as exc:
+                rows.append(("migrations", "fail", f"cannot read schema_migrations: {exc}"))
+                return
+            if pending:
+                names = ", ".join(f"{m.version:04d}_{m.name}" for m in pending)
+                rows.append(
+                    ("migrations", "fail", f"{len(pending)} pending: {names} (run fintech migrate)")
+                )
+            else:
+                rows.append(("migrations", "ok", "schema is current"))
+
+    run_async(probe_store)
+    failed = any(status == "fail" for _, status, _ in rows)
+    if as_json:
+        print_json(
+            {
+                "ok": not failed,
+                "checks": [{"check": c, "status": s, "detail": d} for c, s, d in rows],
+            }
+        )
+    else:
+        table = Table(title="fintech doctor")
+        table.add_column("check")
+        table.add_column("status")
+        table.add_column("detail", overflow="fold")
+        colours = {"ok": "green", "warn": "yellow", "fail": "red"}
+        for check, status, detail in rows:
+            table.add_row(check, f"[{colours[status]}]{status}[/]", detail)
+        console.print(table)
+    if failed:
+        raise SystemExit(EXIT_FAILED)

@@ -1,0 +1,1 @@
+"""The Litestar application: controllers, DTOs, guards, error mapping."""

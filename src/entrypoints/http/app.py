@@ -1,0 +1,67 @@
+"""The application factory: ``create_app(settings, *providers)``.
+
+Tests pass fake providers (``override=True``); production calls ``create_app_from_env``.
+"""
+
+from __future__ import annotations
+
+import structlog
+from dishka import Provider
+from dishka.integrations.litestar import DishkaRouter, LitestarProvider, setup_dishka
+from litestar import Litestar
+
+from adapters.sql.migrator import Migrator
+from entrypoints.container import create_container
+from entrypoints.http.controllers import ROUTES
+from entrypoints.http.docs import docs_assets_router, openapi_config
+from entrypoints.http.errors import exception_handlers
+from entrypoints.http.middleware import wrap_request_context
+from entrypoints.observability.logging import configure_logging
+from entrypoints.settings import Settings, load_settings
+
+__all__ = ["MAX_BODY_BYTES", "create_app", "create_app_from_env"]
+
+MAX_BODY_BYTES = 1024 * 1024
+log = structlog.get_logger("fintech.app")
+
+
+def create_app(settings: Settings, *providers: Provider) -> Litestar:
+    """Build the Litestar app and its container; ``providers`` override the defaults."""
+    container = create_container(settings, LitestarProvider(), *providers)
+
+    async def on_startup(app: Litestar) -> None:
+        if settings.secret_key_ephemeral:
+            log.warning(
+                "ephemeral_secret_key", hint="set FINTECH_SECRET_KEY; tokens die on restart"
+            )
+        if settings.encryption_keys_ephemeral:
+            log.warning("ephemeral_encryption_keys", hint="set FINTECH_ENCRYPTION_KEYS")
+        if settings.auto_migrate:
+            migrator = await container.get(Migrator)
+            applied = await migrator.migrate()
+            if applied:
+                log.info("migrations_applied", versions=[m.version for m in applied])
+
+    async def on_shutdown(app: Litestar) -> None:
+        await container.close()
+
+    app = Litestar(
+        route_handlers=[DishkaRouter("", route_handlers=ROUTES), docs_assets_router()],
+        exception_handlers=exception_handlers,
+        on_startup=[on_startup],
+        on_shutdown=[on_shutdown],
+        openapi_config=openapi_config(),
+        request_max_body_size=MAX_BODY_BYTES,
+        debug=False,
+    )
+    app.state.settings = settings
+    setup_dishka(container, app)
+    app.asgi_handler = wrap_request_context(app.asgi_handler, max_body_bytes=MAX_BODY_BYTES)
+    return app
+
+
+def create_app_from_env() -> Litestar:
+    """Factory for ASGI servers: read the environment, configure logging, build the app."""
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    return create_app(settings)

@@ -1,0 +1,9 @@
+"""Route handlers, one module per API section; ``ROUTES`` is what the app registers."""
+
+from __future__ import annotations
+
+from entrypoints.http.controllers.health import HealthController
+
+__all__ = ["ROUTES"]
+
+ROUTES: list[type] = [HealthController]

@@ -1,0 +1,1 @@
+"""Logs, traces and metrics wiring shared by the HTTP app and the CLI."""

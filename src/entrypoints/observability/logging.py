@@ -1,0 +1,83 @@
+"""structlog configuration and the one redaction processor for secrets.
+
+Every log line passes ``redact_secrets`` last-but-one, so a token, password or account
+number handed to a logger by mistake never reaches the output.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import MutableMapping
+from typing import Any
+
+import structlog
+
+__all__ = ["REDACTED", "configure_logging", "redact_secrets"]
+
+REDACTED = "[REDACTED]"
+
+_SECRET_KEY = re.compile(
+    r"(pass(word)?|secret|token|authorization|api[_-]?key|apikey|cookie|signature|"
+    r"private[_-]?key|credential|account[_-]?number|routing[_-]?number|\bssn\b|cvv|pan)",
+    re.IGNORECASE,
+)
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*")
+_BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}")
+_LONG_DIGITS = re.compile(r"\b\d{9,19}\b")
+# Keys whose values are safe even though their names match the pattern above.
+_ALLOWED_KEYS = frozenset({"token_type", "tokens_revoked", "password_changed"})
+
+
+def _scrub_text(text: str) -> str:
+    text = _JWT.sub(REDACTED, text)
+    text = _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
+    return _LONG_DIGITS.sub(lambda m: f"…{m.group(0)[-4:]}", text)
+
+
+def _scrub(key: str | None, value: Any) -> Any:
+    if key is not None and key not in _ALLOWED_KEYS and _SECRET_KEY.search(key):
+        return REDACTED if value not in (None, "") else value
+    if isinstance(value, str):
+        return _scrub_text(value)
+    if isinstance(value, dict):
+        return {k: _scrub(str(k), v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_scrub(None, v) for v in value)
+    return value
+
+
+def redact_secrets(
+    _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """Replace secret-named fields and secret-looking strings in every event."""
+    for key in list(event_dict):
+        event_dict[key] = _scrub(None if key == "event" else key, event_dict[key])
+    return event_dict
+
+
+def configure_logging(level: str = "INFO", fmt: str = "console") -> None:
+    """Route structlog (and stdlib logging) to stderr as JSON or console lines."""
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        structlog.processors.format_exc_info,
+        redact_secrets,
+    ]
+    renderer: Any = (
+        structlog.processors.JSONRenderer()
+        if fmt == "json"
+        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+    )
+    numeric = logging.getLevelName(level.upper())
+    structlog.configure(
+        processors=[*shared, renderer],
+        wrapper_class=structlog.make_filtering_bound_logger(numeric),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+    logging.basicConfig(level=numeric, stream=sys.stderr, format="%(message)s", force=True)
+    for noisy in ("httpx", "httpcore", "asyncio"):
+        logging.getLogger(noisy).setLevel(max(numeric, logging.WARNING))

@@ -1,0 +1,15 @@
+"""dishka providers grouped by role; ``default_providers`` is what production wires."""
+
+from __future__ import annotations
+
+from dishka import Provider
+
+from entrypoints.providers.stores import StoreProvider
+from entrypoints.providers.system import SystemProvider
+
+__all__ = ["StoreProvider", "SystemProvider", "default_providers"]
+
+
+def default_providers() -> list[Provider]:
+    """Every provider the running service needs, in one list (tests override single ones)."""
+    return [SystemProvider(), StoreProvider()]

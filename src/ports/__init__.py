@@ -1,0 +1,1 @@
+"""typing.Protocol interfaces the core needs from the outside world."""
