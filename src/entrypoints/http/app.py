@@ -12,6 +12,7 @@ from litestar import Litestar
 
 from adapters.sql.migrator import Migrator
 from entrypoints.container import create_container
+from entrypoints.http.auth import HttpAuthProvider
 from entrypoints.http.controllers import ROUTES
 from entrypoints.http.docs import docs_assets_router, openapi_config
 from entrypoints.http.errors import exception_handlers
@@ -27,7 +28,7 @@ log = structlog.get_logger("fintech.app")
 
 def create_app(settings: Settings, *providers: Provider) -> Litestar:
     """Build the Litestar app and its container; ``providers`` override the defaults."""
-    container = create_container(settings, LitestarProvider(), *providers)
+    container = create_container(settings, LitestarProvider(), HttpAuthProvider(), *providers)
 
     async def on_startup(app: Litestar) -> None:
         if settings.secret_key_ephemeral:

@@ -129,6 +129,8 @@ def _domain_handler(request: Request[Any, Any, Any], exc: domain.DomainError) ->
     retry_after = getattr(exc, "retry_after", None)
     if retry_after:
         headers["Retry-After"] = str(retry_after)
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="fintech"'
     errors = None
     if isinstance(exc, domain.ValidationFailed) and exc.errors:
         errors = [FieldProblem(field=e.field, message=e.message) for e in exc.errors]

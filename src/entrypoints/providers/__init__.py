@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from dishka import Provider
 
+from entrypoints.providers.security import SecurityProvider
 from entrypoints.providers.stores import StoreProvider
 from entrypoints.providers.system import SystemProvider
 
-__all__ = ["StoreProvider", "SystemProvider", "default_providers"]
+__all__ = ["SecurityProvider", "StoreProvider", "SystemProvider", "default_providers"]
 
 
 def default_providers() -> list[Provider]:
     """Every provider the running service needs, in one list (tests override single ones)."""
-    return [SystemProvider(), StoreProvider()]
+    return [
+        SystemProvider(),
+        StoreProvider(),
+        SecurityProvider(),
+    ]

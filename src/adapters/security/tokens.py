@@ -1,0 +1,80 @@
+"""JWT access tokens (PyJWT): HS256 pinned; iss, aud, exp, iat, sub and jti required."""
+
+from __future__ import annotations
+
+import secrets
+
+import jwt
+
+from core.domain.errors import AuthenticationFailed
+from core.domain.identity import Principal
+from ports.clock import Clock
+from ports.security import IssuedToken
+
+__all__ = ["ALGORITHM", "JwtAccessTokens"]
+
+ALGORITHM = "HS256"
+_REQUIRED = ["exp", "iat", "iss", "aud", "sub", "jti"]
+
+
+class JwtAccessTokens:
+    """Signs and verifies access tokens with one pinned algorithm; no algorithm negotiation."""
+
+    def __init__(
+        self, *, key: bytes, issuer: str, audience: str, ttl_seconds: int, clock: Clock
+    ) -> None:
+        self._key = key
+        self._issuer = issuer
+        self._audience = audience
+        self._ttl = ttl_seconds
+        self._clock = clock
+
+    def issue(self, principal: Principal) -> IssuedToken:
+        now = int(self._clock.now().timestamp())
+        jti = secrets.token_hex(16)
+        claims = {
+            "iss": self._issuer,
+            "aud": self._audience,
+            "sub": principal.user_id,
+            "iat": now,
+            "nbf": now,
+            "exp": now + self._ttl,
+            "jti": jti,
+            "roles": sorted(principal.roles),
+        }
+        token = jwt.encode(claims, self._key, algorithm=ALGORITHM, headers={"typ": "JWT"})
+        return IssuedToken(token=token, expires_in=self._ttl, token_id=jti)
+
+    def verify(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+            if header.get("alg") != ALGORITHM:
+                raise AuthenticationFailed("Invalid access token", code="invalid_token")
+            claims = jwt.decode(
+                token,
+                self._key,
+                algorithms=[ALGORITHM],
+                audience=self._audience,
+                issuer=self._issuer,
+                # Time claims are checked below against the injected clock.
+                options={
+                    "require": _REQUIRED,
+                    "verify_exp": False,
+                    "verify_iat": False,
+                    "verify_nbf": False,
+                },
+            )
+        except jwt.PyJWTError:
+            raise AuthenticationFailed("Invalid access token", code="invalid_token") from None
+        now = int(self._clock.now().timestamp())
+        if int(claims["exp"]) <= now:
+            raise AuthenticationFailed("Access token expired", code="token_expired")
+        if int(claims["iat"]) > now + 60:
+            raise AuthenticationFailed("Invalid access token", code="invalid_token")
+        roles = claims.get("roles")
+        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            raise AuthenticationFailed("Invalid access token", code="invalid_token")
+        sub = claims["sub"]
+        if not isinstance(sub, str) or not sub:
+            raise AuthenticationFailed("Invalid access token", code="invalid_token")
+        return Principal(user_id=sub, roles=frozenset(roles), token_id=str(claims["jti"]))
