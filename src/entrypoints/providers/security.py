@@ -1,4 +1,4 @@
-"""Access tokens, the audit trail and the event log."""
+"""Access tokens, the audit trail, the event log, users and memberships."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ from dishka import Provider, Scope, provide
 
 from adapters.security.tokens import JwtAccessTokens
 from adapters.sql.audit import SqlAuditLog
+from adapters.sql.directory import SqlMemberships, SqlUserDirectory
 from adapters.sql.events import SqlEventLog
 from entrypoints.settings import Settings
 from ports.audit import AuditLog
 from ports.clock import Clock
+from ports.directory import Memberships, UserDirectory
 from ports.events import EventLog
 from ports.security import AccessTokens
 
@@ -31,3 +33,5 @@ class SecurityProvider(Provider):
 
     audit = provide(SqlAuditLog, provides=AuditLog)
     events = provide(SqlEventLog, provides=EventLog)
+    users = provide(SqlUserDirectory, provides=UserDirectory)
+    memberships = provide(SqlMemberships, provides=Memberships)
