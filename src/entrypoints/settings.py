@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -137,6 +138,12 @@ class Settings:
     history_cache_ttl: int = 3600
     # background jobs
     jobs_enabled: bool = True
+    # identity: rate limits as (count, window seconds); proxies trusted for X-Forwarded-*
+    rate_login_per_account: tuple[int, int] = (10, 900)
+    rate_login_per_address: tuple[int, int] = (50, 900)
+    rate_register_per_address: tuple[int, int] = (10, 3600)
+    rate_money_writes: tuple[int, int] = (120, 60)
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -257,6 +264,36 @@ def _parse_keyring(raw: str) -> tuple[tuple[str, bytes], ...]:
     return tuple(ring)
 
 
+def _rate(r: _Reader, name: str, default: tuple[int, int]) -> tuple[int, int]:
+    """``COUNT/SECONDS``, e.g. ``10/900``: at most 10 hits per 15-minute window."""
+    value = r.str(name)
+    if value is None:
+        return default
+    count, sep, window = value.partition("/")
+    try:
+        parsed = (int(count), int(window))
+    except ValueError:
+        parsed = (0, 0)
+    if not sep or parsed[0] < 1 or parsed[1] < 1:
+        raise SettingsError(name, f"expected COUNT/SECONDS such as 10/900, got {value!r}")
+    return parsed
+
+
+def _trusted_proxies(raw: str) -> tuple[str, ...]:
+    """Addresses or networks (``10.0.0.0/8``) whose X-Forwarded-For/-Proto are believed."""
+    networks: list[str] = []
+    for item in (p.strip() for p in raw.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise SettingsError(
+                "FINTECH_TRUSTED_PROXIES", f"{item!r} is not an IP address or network"
+            ) from None
+    return tuple(networks)
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, *, env_file: Path | None = Path(".env")
 ) -> Settings:
@@ -360,6 +397,11 @@ def load_settings(
         quote_cache_ttl=r.int("FINTECH_QUOTE_CACHE_TTL", 60),
         history_cache_ttl=r.int("FINTECH_HISTORY_CACHE_TTL", 3600),
         jobs_enabled=r.bool("FINTECH_JOBS_ENABLED", True),
+        rate_login_per_account=_rate(r, "FINTECH_RATE_LOGIN_ACCOUNT", (10, 900)),
+        rate_login_per_address=_rate(r, "FINTECH_RATE_LOGIN_ADDRESS", (50, 900)),
+        rate_register_per_address=_rate(r, "FINTECH_RATE_REGISTER_ADDRESS", (10, 3600)),
+        rate_money_writes=_rate(r, "FINTECH_RATE_MONEY_WRITES", (120, 60)),
+        trusted_proxies=_trusted_proxies(r.str("FINTECH_TRUSTED_PROXIES", "") or ""),
     )
     if production and settings.resolved_banking_provider == "demo":
         raise SettingsError(

@@ -30,3 +30,21 @@ class AuditLog(Protocol):
     ) -> AuditEvent:
         """Append one event (never secrets); the correlation id is the current request's."""
         ...
+
+
+class AuditQuery(Protocol):
+    """Reading the trail back (admins and operators only; the core checks who asks)."""
+
+    async def list(
+        self,
+        *,
+        actor_id: str | None = None,
+        action: str | None = None,
+        since: datetime | None = None,
+        before_id: str | None = None,
+        after_id: str | None = None,
+        limit: int = 50,
+        newest_first: bool = True,
+    ) -> list[AuditEvent]:
+        """Events matching every given filter, ordered by id (time order), at most ``limit``."""
+        ...

@@ -14,6 +14,7 @@ from adapters.sql.migrator import Migrator
 from entrypoints.container import create_container
 from entrypoints.http.auth import HttpAuthProvider
 from entrypoints.http.controllers import ROUTES
+from entrypoints.http.cors import cors_config
 from entrypoints.http.docs import docs_assets_router, openapi_config
 from entrypoints.http.errors import exception_handlers
 from entrypoints.http.middleware import wrap_request_context
@@ -53,11 +54,14 @@ def create_app(settings: Settings, *providers: Provider) -> Litestar:
         on_shutdown=[on_shutdown],
         openapi_config=openapi_config(),
         request_max_body_size=MAX_BODY_BYTES,
+        cors_config=cors_config(settings.cors_origins),
         debug=False,
     )
     app.state.settings = settings
     setup_dishka(container, app)
-    app.asgi_handler = wrap_request_context(app.asgi_handler, max_body_bytes=MAX_BODY_BYTES)
+    app.asgi_handler = wrap_request_context(
+        app.asgi_handler, max_body_bytes=MAX_BODY_BYTES, trusted_proxies=settings.trusted_proxies
+    )
     return app
 
 

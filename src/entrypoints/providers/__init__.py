@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dishka import Provider
 
+from entrypoints.providers.identity import IdentityProvider
 from entrypoints.providers.security import SecurityProvider
 from entrypoints.providers.stores import StoreProvider
 from entrypoints.providers.system import SystemProvider
@@ -17,4 +18,5 @@ def default_providers() -> list[Provider]:
         SystemProvider(),
         StoreProvider(),
         SecurityProvider(),
+        IdentityProvider(),
     ]

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from entrypoints.http.controllers.health import HealthController
+from entrypoints.http.controllers.identity import (
+    AdminAuditController,
+    AdminUsersController,
+    AuthController,
+    MeController,
+)
 
 __all__ = ["ROUTES"]
 
 ROUTES: list[type] = [HealthController]
+ROUTES += [AuthController, MeController, AdminUsersController, AdminAuditController]
