@@ -34,8 +34,8 @@ def identity_app(
 ) -> Litestar:
     return create_app(
         settings,
-        system or FakeSystemProvider(),
-        override(PasswordHasher, hasher or cheap_hasher()),
+        FakeSystemProvider() if system is None else system,
+        override(PasswordHasher, cheap_hasher() if hasher is None else hasher),
         *providers,
     )
 

@@ -8,6 +8,7 @@ from importlib.metadata import version as package_version
 
 import click
 
+from entrypoints.cli.identity_commands import audit, create_admin
 from entrypoints.cli.runtime import settings_or_exit
 from entrypoints.cli.store_commands import doctor, migrate
 
@@ -65,6 +66,8 @@ def version() -> None:
 
 cli.add_command(migrate)
 cli.add_command(doctor)
+cli.add_command(create_admin)
+cli.add_command(audit)
 
 
 def main() -> None:

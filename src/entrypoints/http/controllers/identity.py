@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
+import structlog
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from core.domain.errors import FieldError, ValidationFailed
+from core.domain.errors import AuthenticationFailed, FieldError, RateLimited, ValidationFailed
 from core.domain.identity import Principal
 from core.services.audit_trail import AuditTrail
 from core.services.identity import IdentityService, TokenPair
@@ -32,6 +33,8 @@ from entrypoints.http.errors import problem_responses
 from entrypoints.http.guards import admin_only
 
 __all__ = ["AdminAuditController", "AdminUsersController", "AuthController", "MeController"]
+
+log = structlog.get_logger("fintech.identity")
 
 Limit = Annotated[int, QueryParameter(ge=1, le=200)]
 Cursor = Annotated[str | None, QueryParameter(max_length=200)]
@@ -84,9 +87,15 @@ class AuthController(Controller):
         request: Request[Any, Any, Any],
         identity: FromDishka[IdentityService],
     ) -> TokenPairOut:
-        pair = await identity.login(
-            data.email, data.password, client_address=_client_address(request)
-        )
+        try:
+            pair = await identity.login(
+                data.email, data.password, client_address=_client_address(request)
+            )
+        except (AuthenticationFailed, RateLimited) as exc:
+            # Never the email or the password: the code says enough for operators.
+            log.info("login_refused", code=exc.code)
+            raise
+        log.info("login_succeeded")
         return _pair(pair)
 
     @post(
@@ -98,7 +107,13 @@ class AuthController(Controller):
     async def refresh(
         self, data: JSONBody[RefreshRequest], identity: FromDishka[IdentityService]
     ) -> TokenPairOut:
-        return _pair(await identity.refresh(data.refresh_token))
+        try:
+            pair = await identity.refresh(data.refresh_token)
+        except AuthenticationFailed as exc:
+            log.info("refresh_refused", code=exc.code)
+            raise
+        log.info("refresh_succeeded")
+        return _pair(pair)
 
     @post(
         "/logout",
