@@ -144,6 +144,7 @@ class Settings:
     rate_register_per_address: tuple[int, int] = (10, 3600)
     rate_money_writes: tuple[int, int] = (120, 60)
     trusted_proxies: tuple[str, ...] = ()
+    previous_secret_keys: tuple[bytes, ...] = attrs.field(default=(), repr=False)
 
     @property
     def is_production(self) -> bool:
@@ -294,6 +295,14 @@ def _trusted_proxies(raw: str) -> tuple[str, ...]:
     return tuple(networks)
 
 
+def _previous_keys(raw: str) -> tuple[bytes, ...]:
+    """Retired JWT keys still accepted for verification during a rotation (comma-separated)."""
+    keys = tuple(k.strip().encode() for k in raw.split(",") if k.strip())
+    if any(len(k) < 32 for k in keys):
+        raise SettingsError("FINTECH_PREVIOUS_SECRET_KEYS", "each key must be at least 32 bytes")
+    return keys
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, *, env_file: Path | None = Path(".env")
 ) -> Settings:
@@ -402,6 +411,7 @@ def load_settings(
         rate_register_per_address=_rate(r, "FINTECH_RATE_REGISTER_ADDRESS", (10, 3600)),
         rate_money_writes=_rate(r, "FINTECH_RATE_MONEY_WRITES", (120, 60)),
         trusted_proxies=_trusted_proxies(r.str("FINTECH_TRUSTED_PROXIES", "") or ""),
+        previous_secret_keys=_previous_keys(r.str("FINTECH_PREVIOUS_SECRET_KEYS", "") or ""),
     )
     if production and settings.resolved_banking_provider == "demo":
         raise SettingsError(

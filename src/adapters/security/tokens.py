@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 import jwt
 
@@ -21,9 +22,18 @@ class JwtAccessTokens:
     """Signs and verifies access tokens with one pinned algorithm; no algorithm negotiation."""
 
     def __init__(
-        self, *, key: bytes, issuer: str, audience: str, ttl_seconds: int, clock: Clock
+        self,
+        *,
+        key: bytes,
+        issuer: str,
+        audience: str,
+        ttl_seconds: int,
+        clock: Clock,
+        previous_keys: tuple[bytes, ...] = (),
     ) -> None:
         self._key = key
+        # Rotation (ADR 0010): tokens signed with a retired key stay valid until they expire.
+        self._verify_keys = (key, *previous_keys)
         self._issuer = issuer
         self._audience = audience
         self._ttl = ttl_seconds
@@ -50,20 +60,7 @@ class JwtAccessTokens:
             header = jwt.get_unverified_header(token)
             if header.get("alg") != ALGORITHM:
                 raise AuthenticationFailed("Invalid access token", code="invalid_token")
-            claims = jwt.decode(
-                token,
-                self._key,
-                algorithms=[ALGORITHM],
-                audience=self._audience,
-                issuer=self._issuer,
-                # Time claims are checked below against the injected clock.
-                options={
-                    "require": _REQUIRED,
-                    "verify_exp": False,
-                    "verify_iat": False,
-                    "verify_nbf": False,
-                },
-            )
+            claims = self._decode(token)
         except jwt.PyJWTError:
             raise AuthenticationFailed("Invalid access token", code="invalid_token") from None
         now = int(self._clock.now().timestamp())
@@ -78,3 +75,27 @@ class JwtAccessTokens:
         if not isinstance(sub, str) or not sub:
             raise AuthenticationFailed("Invalid access token", code="invalid_token")
         return Principal(user_id=sub, roles=frozenset(roles), token_id=str(claims["jti"]))
+
+    def _decode(self, token: str) -> dict[str, Any]:
+        for key in self._verify_keys[:-1]:
+            try:
+                return self._decode_with(token, key)
+            except jwt.InvalidSignatureError:
+                continue
+        return self._decode_with(token, self._verify_keys[-1])
+
+    def _decode_with(self, token: str, key: bytes) -> dict[str, Any]:
+        return jwt.decode(
+            token,
+            key,
+            algorithms=[ALGORITHM],
+            audience=self._audience,
+            issuer=self._issuer,
+            # Time claims are checked below against the injected clock.
+            options={
+                "require": _REQUIRED,
+                "verify_exp": False,
+                "verify_iat": False,
+                "verify_nbf": False,
+            },
+        )

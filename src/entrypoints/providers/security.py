@@ -29,6 +29,7 @@ class SecurityProvider(Provider):
             audience=settings.jwt_audience,
             ttl_seconds=settings.access_token_ttl,
             clock=clock,
+            previous_keys=settings.previous_secret_keys,
         )
 
     audit = provide(SqlAuditLog, provides=AuditLog)
