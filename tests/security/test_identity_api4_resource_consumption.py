@@ -153,3 +153,28 @@ async def test_over_long_passwords_and_tokens_are_refused_before_hashing(client)
     assert response.status_code == 400
     response = await client.post("/v1/auth/refresh", json={"refresh_token": "t" * 257})
     assert response.status_code == 400
+
+
+async def test_the_money_write_guard_limits_a_route_per_principal(settings, system) -> None:
+    from dishka.integrations.litestar import DishkaRouter
+    from litestar import Controller, post
+
+    from entrypoints.http.guards import money_write_limit
+
+    class Transfers(Controller):
+        path = "/v1/test-transfers"
+
+        @post("", guards=[money_write_limit], status_code=201)
+        async def create(self) -> dict[str, str]:
+            return {"status": "created"}
+
+    app = identity_app(settings, system)
+    app.register(DishkaRouter("", route_handlers=[Transfers]))
+    ada = auth_headers(settings, user_id="usr_ADA")
+    bob = auth_headers(settings, user_id="usr_BOB")
+    async with AsyncTestClient(app=app) as client:
+        assert (await client.post("/v1/test-transfers")).status_code == 401
+        for _ in range(5):
+            assert (await client.post("/v1/test-transfers", headers=ada)).status_code == 201
+        _assert_429(await client.post("/v1/test-transfers", headers=ada))
+        assert (await client.post("/v1/test-transfers", headers=bob)).status_code == 201
