@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import NoReturn
 
 import attrs
 
@@ -219,7 +220,7 @@ class IdentityService:
             raise InvalidRefreshToken("Invalid refresh token")
         return pair
 
-    async def _reuse_detected(self, record: RefreshTokenRecord) -> None:
+    async def _reuse_detected(self, record: RefreshTokenRecord) -> NoReturn:
         await self._refresh.revoke_family(record.family_id, self._clock.now(), "reuse")
         await self._audit.record(
             actor_id=record.user_id,
