@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from core.domain.identity import MerchantRole
+from core.domain.users import normalise_email
 from ports.clock import Clock
 from ports.directory import Membership
 from ports.sql import ConstraintViolation, SqlExecutor
 
 __all__ = ["SqlMemberships", "SqlUserDirectory", "normalise_email"]
-
-
-def normalise_email(email: str) -> str:
-    """Emails compare case-insensitively and without surrounding spaces."""
-    return email.strip().lower()
 
 
 class SqlUserDirectory:
