@@ -57,7 +57,7 @@ class IdentityProvider(Provider):
     rate_limiter = provide(RateLimiter)
 
     @provide
-    def identity(
+    async def identity(
         self,
         settings: Settings,
         users: UserRepository,
@@ -70,7 +70,7 @@ class IdentityProvider(Provider):
         clock: Clock,
         ids: IdGenerator,
     ) -> IdentityService:
-        return IdentityService(
+        service = IdentityService(
             users=users,
             hasher=hasher,
             access_tokens=access_tokens,
@@ -82,3 +82,5 @@ class IdentityProvider(Provider):
             ids=ids,
             refresh_ttl_seconds=settings.refresh_token_ttl,
         )
+        await service.warm_up()
+        return service
