@@ -137,6 +137,8 @@ class Settings:
     history_cache_ttl: int = 3600
     # background jobs
     jobs_enabled: bool = True
+    # operations: the trace exporter picked by the standard OTEL_* variables
+    otel_traces_exporter: Literal["none", "console", "otlp"] = "none"
 
     @property
     def is_production(self) -> bool:
@@ -360,6 +362,11 @@ def load_settings(
         quote_cache_ttl=r.int("FINTECH_QUOTE_CACHE_TTL", 60),
         history_cache_ttl=r.int("FINTECH_HISTORY_CACHE_TTL", 3600),
         jobs_enabled=r.bool("FINTECH_JOBS_ENABLED", True),
+        otel_traces_exporter=r.choice(  # type: ignore[arg-type]
+            "OTEL_TRACES_EXPORTER",
+            ("none", "console", "otlp"),
+            "otlp" if r.str("OTEL_EXPORTER_OTLP_ENDPOINT") else "none",
+        ),
     )
     if production and settings.resolved_banking_provider == "demo":
         raise SettingsError(

@@ -1,7 +1,9 @@
 """structlog configuration and the one redaction processor for secrets.
 
 Every log line passes ``redact_secrets`` last-but-one, so a token, password or account
-number handed to a logger by mistake never reaches the output.
+number handed to a logger by mistake never reaches the output. ``add_request_context`` adds
+the request id, route template, principal id and trace id of the request being served (read
+lazily from the ASGI scope the HTTP wrapper publishes, so binding costs nothing per request).
 """
 
 from __future__ import annotations
@@ -10,11 +12,24 @@ import logging
 import re
 import sys
 from collections.abc import MutableMapping
+from contextvars import ContextVar
 from typing import Any
 
 import structlog
+from opentelemetry import trace
 
-__all__ = ["REDACTED", "configure_logging", "redact_secrets"]
+__all__ = [
+    "REDACTED",
+    "add_request_context",
+    "configure_logging",
+    "current_request",
+    "redact_secrets",
+]
+
+current_request: ContextVar[MutableMapping[str, Any] | None] = ContextVar(
+    "fintech_current_request", default=None
+)
+"""The ASGI scope of the request being served (set by the outermost HTTP wrapper)."""
 
 REDACTED = "[REDACTED]"
 
@@ -57,10 +72,32 @@ def redact_secrets(
     return event_dict
 
 
+def add_request_context(
+    _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """Add request id, route template, principal id (never personal data) and trace id."""
+    scope = current_request.get()
+    if scope is not None:
+        state = scope.get("state") or {}
+        event_dict.setdefault("request_id", state.get("request_id"))
+        route = scope.get("path_template")
+        if route is not None:
+            event_dict.setdefault("route", route)
+        principal_id = state.get("principal_id")
+        if principal_id is not None:
+            event_dict.setdefault("principal_id", principal_id)
+    context = trace.get_current_span().get_span_context()
+    if context.is_valid:
+        event_dict.setdefault("trace_id", format(context.trace_id, "032x"))
+        event_dict.setdefault("span_id", format(context.span_id, "016x"))
+    return event_dict
+
+
 def configure_logging(level: str = "INFO", fmt: str = "console") -> None:
     """Route structlog (and stdlib logging) to stderr as JSON or console lines."""
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
+        add_request_context,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         structlog.processors.format_exc_info,

@@ -1,0 +1,119 @@
+"""OpenTelemetry tracing, configured only through the standard ``OTEL_*`` variables.
+
+``OTEL_TRACES_EXPORTER``: ``none`` (the default, unless ``OTEL_EXPORTER_OTLP_ENDPOINT`` is set),
+``console`` (spans as JSON on stdout, SDK only) or ``otlp`` (needs the
+``opentelemetry-exporter-otlp`` package, which this build does not ship: ``uv add
+opentelemetry-exporter-otlp``). The SDK itself reads ``OTEL_SERVICE_NAME``,
+``OTEL_RESOURCE_ATTRIBUTES`` and the ``OTEL_EXPORTER_OTLP_*`` endpoint and header variables.
+With no exporter, tracing is off: no spans are created and requests pay nothing for it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, MutableMapping
+from typing import Any
+
+import attrs
+from opentelemetry.context import Context
+from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import (
+    BatchSpanProcessor,
+    ConsoleSpanExporter,
+    SpanExporter,
+)
+from opentelemetry.trace import Tracer
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+from entrypoints.settings import SettingsError
+
+__all__ = ["Tracing", "build_tracing", "extract_asgi_context", "inject_headers"]
+
+TRACER_NAME = "fintech"
+_W3C = TraceContextTextMapPropagator()
+_OTLP_MODULES = (
+    "opentelemetry.exporter.otlp.proto.http.trace_exporter",
+    "opentelemetry.exporter.otlp.proto.grpc.trace_exporter",
+)
+
+
+@attrs.frozen
+class Tracing:
+    """The app's tracer provider and tracer; both None when tracing is off."""
+
+    provider: TracerProvider | None = None
+
+    @property
+    def tracer(self) -> Tracer | None:
+        return None if self.provider is None else self.provider.get_tracer(TRACER_NAME)
+
+    def shutdown(self) -> None:
+        if self.provider is not None:
+            self.provider.shutdown()
+
+    @classmethod
+    def with_exporter(cls, exporter: SpanExporter, *, batch: bool = True) -> Tracing:
+        """Tracing that sends every span to ``exporter`` (tests pass an in-memory one)."""
+        from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+
+        provider = TracerProvider(resource=_resource())
+        processor = BatchSpanProcessor(exporter) if batch else SimpleSpanProcessor(exporter)
+        provider.add_span_processor(processor)
+        return cls(provider)
+
+
+def _resource() -> Resource:
+    resource = Resource.create()
+    name = str(resource.attributes.get(SERVICE_NAME, ""))
+    if not name or name.startswith("unknown_service"):
+        resource = resource.merge(Resource({SERVICE_NAME: "fintech"}))
+    return resource
+
+
+def _otlp_exporter() -> SpanExporter:
+    for module_name in _OTLP_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        exporter: SpanExporter = module.OTLPSpanExporter()
+        return exporter
+    raise SettingsError(
+        "OTEL_TRACES_EXPORTER",
+        "otlp needs the opentelemetry-exporter-otlp package (uv add opentelemetry-exporter-otlp)",
+    )
+
+
+def build_tracing(exporter: str) -> Tracing:
+    """Tracing for the exporter the settings picked (``none``, ``console`` or ``otlp``)."""
+    if exporter == "none":
+        return Tracing()
+    if exporter == "console":
+        return Tracing.with_exporter(ConsoleSpanExporter())
+    return Tracing.with_exporter(_otlp_exporter())
+
+
+class _AsgiHeaders:
+    """W3C getter over raw ASGI headers (lower-case byte names)."""
+
+    def get(self, carrier: Iterable[tuple[bytes, bytes]], key: str) -> list[str] | None:
+        wanted = key.encode("latin-1")
+        found = [v.decode("latin-1") for k, v in carrier if k == wanted]
+        return found or None
+
+    def keys(self, carrier: Iterable[tuple[bytes, bytes]]) -> list[str]:
+        return [k.decode("latin-1") for k, _ in carrier]
+
+
+_ASGI_GETTER = _AsgiHeaders()
+
+
+def extract_asgi_context(headers: Iterable[tuple[bytes, bytes]]) -> Context:
+    """The caller's trace context from ``traceparent``/``tracestate`` (W3C), if any."""
+    return _W3C.extract(list(headers), getter=_ASGI_GETTER)  # type: ignore[arg-type]
+
+
+def inject_headers(headers: MutableMapping[str, Any], context: Context | None = None) -> None:
+    """Write ``traceparent`` (and ``tracestate``) for ``context`` (default: the current one)."""
+    _W3C.inject(headers, context=context)
