@@ -8,6 +8,7 @@ from importlib.metadata import version as package_version
 
 import click
 
+from entrypoints.cli.operations_commands import maintenance
 from entrypoints.cli.runtime import settings_or_exit
 from entrypoints.cli.store_commands import doctor, migrate
 
@@ -65,6 +66,7 @@ def version() -> None:
 
 cli.add_command(migrate)
 cli.add_command(doctor)
+cli.add_command(maintenance)
 
 
 def main() -> None:

@@ -41,12 +41,21 @@ _SECRET_KEY = re.compile(
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*")
 _BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}")
 _LONG_DIGITS = re.compile(r"\b\d{9,19}\b")
+# Credentials inside URLs (``scheme://user:secret@host``) and ``key=value`` pairs in free text
+# (query strings in provider error messages: Alpha Vantage's ``apikey=``).
+_URL_PASSWORD = re.compile(r"(?i)([a-z][a-z0-9+.-]*://[^/\s:@]*:)[^@\s/]+@")
+_SECRET_PAIR = re.compile(
+    r"(?i)\b((?:pass(?:word|wd)?|secret|client_secret|token|access_token|refresh_token|"
+    r"api[_-]?key|apikey)=)[^&\s\"']+"
+)
 # Keys whose values are safe even though their names match the pattern above.
 _ALLOWED_KEYS = frozenset({"token_type", "tokens_revoked", "password_changed"})
 
 
 def _scrub_text(text: str) -> str:
     text = _JWT.sub(REDACTED, text)
+    text = _URL_PASSWORD.sub(lambda m: f"{m.group(1)}{REDACTED}@", text)
+    text = _SECRET_PAIR.sub(lambda m: f"{m.group(1)}{REDACTED}", text)
     text = _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
     return _LONG_DIGITS.sub(lambda m: f"…{m.group(0)[-4:]}", text)
 
