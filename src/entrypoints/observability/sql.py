@@ -92,14 +92,22 @@ class TracedExecutor:
             )
 
     async def ping(self) -> float:
-        if self._tracer is None:
-            return await self._inner.ping()
-        with self._tracer.start_as_current_span(
-            f"PING {self._system}",
-            kind=SpanKind.CLIENT,
-            attributes={"db.system": self._system, "db.operation": "PING"},
-        ):
-            return await self._inner.ping()
+        outcome = "ok"
+        start = time.perf_counter()
+        try:
+            if self._tracer is None:
+                return await self._inner.ping()
+            with self._tracer.start_as_current_span(
+                f"PING {self._system}",
+                kind=SpanKind.CLIENT,
+                attributes={"db.system": self._system, "db.operation": "PING"},
+            ):
+                return await self._inner.ping()
+        except Exception as exc:
+            outcome = type(exc).__name__
+            raise
+        finally:
+            self._metrics.observe_sql(self._system, "PING", outcome, time.perf_counter() - start)
 
     async def close(self) -> None:
         await self._inner.close()
