@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import click
 from dishka import AsyncContainer
 from rich.table import Table
@@ -12,6 +10,7 @@ from core.domain.identity import SYSTEM
 from core.domain.maintenance import MaintenanceState
 from core.services.maintenance import MaintenanceService
 from entrypoints.cli.runtime import (
+    EXIT_CONFIG,
     EXIT_UNAVAILABLE,
     console,
     fail,
@@ -20,7 +19,9 @@ from entrypoints.cli.runtime import (
     run_async,
     settings_or_exit,
 )
+from entrypoints.observability.tracing import otlp_exporter_available
 from entrypoints.providers.operations import MAINTENANCE_CACHE_SECONDS
+from entrypoints.settings import SettingsError
 from ports.sql import SqlError
 
 __all__ = ["maintenance", "maintenance_row", "tracing_row"]
@@ -53,6 +54,8 @@ def _run(enabled: bool | None, reason: str | None) -> MaintenanceState:
 
     try:
         return run_async(work)
+    except SettingsError as exc:
+        fail(f"{exc.variable}: {exc.reason}", EXIT_CONFIG)
     except SqlError as exc:
         fail(
             f"cannot reach the {settings.sql_url.kind} store: {type(exc).__name__}",
@@ -100,7 +103,7 @@ def tracing_row(exporter: str) -> tuple[str, str, str]:
     """The trace exporter the OTEL_* variables pick, and whether this build can run it."""
     if exporter == "none":
         return ("traces", "ok", "off (set OTEL_TRACES_EXPORTER=console|otlp to export spans)")
-    if exporter == "otlp" and importlib.util.find_spec("opentelemetry.exporter.otlp") is None:
+    if exporter == "otlp" and not otlp_exporter_available():
         return (
             "traces",
             "fail",

@@ -11,10 +11,12 @@ With no exporter, tracing is off: no spans are created and requests pay nothing 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from collections.abc import Iterable, MutableMapping
 from typing import Any
 
 import attrs
+import structlog
 from opentelemetry.context import Context
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
@@ -26,11 +28,16 @@ from opentelemetry.sdk.trace.export import (
 from opentelemetry.trace import Tracer
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
-from entrypoints.settings import SettingsError
-
-__all__ = ["Tracing", "build_tracing", "extract_asgi_context", "inject_headers"]
+__all__ = [
+    "Tracing",
+    "build_tracing",
+    "extract_asgi_context",
+    "inject_headers",
+    "otlp_exporter_available",
+]
 
 TRACER_NAME = "fintech"
+log = structlog.get_logger("fintech.tracing")
 _W3C = TraceContextTextMapPropagator()
 _OTLP_MODULES = (
     "opentelemetry.exporter.otlp.proto.http.trace_exporter",
@@ -71,7 +78,18 @@ def _resource() -> Resource:
     return resource
 
 
-def _otlp_exporter() -> SpanExporter:
+def otlp_exporter_available() -> bool:
+    """Whether the ``opentelemetry-exporter-otlp`` package is installed."""
+    for module_name in _OTLP_MODULES:
+        try:
+            if importlib.util.find_spec(module_name) is not None:
+                return True
+        except ModuleNotFoundError:
+            continue
+    return False
+
+
+def _otlp_exporter() -> SpanExporter | None:
     for module_name in _OTLP_MODULES:
         try:
             module = importlib.import_module(module_name)
@@ -79,19 +97,28 @@ def _otlp_exporter() -> SpanExporter:
             continue
         exporter: SpanExporter = module.OTLPSpanExporter()
         return exporter
-    raise SettingsError(
-        "OTEL_TRACES_EXPORTER",
-        "otlp needs the opentelemetry-exporter-otlp package (uv add opentelemetry-exporter-otlp)",
-    )
+    return None
 
 
 def build_tracing(exporter: str) -> Tracing:
-    """Tracing for the exporter the settings picked (``none``, ``console`` or ``otlp``)."""
+    """Tracing for the exporter the settings picked (``none``, ``console`` or ``otlp``).
+
+    A missing OTLP package does not stop the service (traces are not worth an outage): it
+    logs an error once and runs without traces; ``fintech doctor`` reports it as a failure.
+    """
     if exporter == "none":
         return Tracing()
     if exporter == "console":
         return Tracing.with_exporter(ConsoleSpanExporter())
-    return Tracing.with_exporter(_otlp_exporter())
+    otlp = _otlp_exporter()
+    if otlp is None:
+        log.error(
+            "traces_exporter_unavailable",
+            exporter="otlp",
+            hint="add the opentelemetry-exporter-otlp package (uv add opentelemetry-exporter-otlp)",
+        )
+        return Tracing()
+    return Tracing.with_exporter(otlp)
 
 
 class _AsgiHeaders:

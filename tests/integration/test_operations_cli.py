@@ -1,0 +1,157 @@
+"""Operator commands against real store files and a real server process."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from adapters.system import SystemClock
+from core.domain.identity import Principal
+from entrypoints.cli.main import cli
+from tests.auth import tokens_for
+from tests.conftest import make_settings
+from tests.integration.test_cli import FINTECH, _env, _free_port, run
+
+
+def test_maintenance_commands_have_help() -> None:
+    runner = CliRunner()
+    for args in (
+        ["maintenance", "--help"],
+        *(["maintenance", c, "--help"] for c in ("on", "off", "status")),
+    ):
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 0, args
+        assert "Usage:" in result.output
+
+
+def test_maintenance_on_status_off_round_trip_through_the_store(tmp_path: Path) -> None:
+    assert run(tmp_path, "migrate").returncode == 0
+    on = run(tmp_path, "maintenance", "on", "--reason", "db upgrade", "--json")
+    assert on.returncode == 0, on.stderr
+    assert json.loads(on.stdout) | {"updated_at": None} == {
+        "enabled": True,
+        "reason": "db upgrade",
+        "updated_at": None,
+    }
+    status = run(tmp_path, "maintenance", "status")
+    assert status.returncode == 0
+    assert "on" in status.stdout
+    assert "db upgrade" in status.stdout
+    doctor = run(tmp_path, "doctor", "--json")
+    checks = {c["check"]: c for c in json.loads(doctor.stdout)["checks"]}
+    assert checks["maintenance"]["status"] == "warn"
+    assert "db upgrade" in checks["maintenance"]["detail"]
+    assert doctor.returncode == 0  # a warning, not a failure
+    off = run(tmp_path, "maintenance", "off", "--json")
+    assert json.loads(off.stdout)["enabled"] is False
+    again = json.loads(run(tmp_path, "doctor", "--json").stdout)
+    assert {c["check"]: c["status"] for c in again["checks"]}["maintenance"] == "ok"
+
+
+def test_maintenance_exits_3_when_the_store_is_unreachable(tmp_path: Path) -> None:
+    result = run(tmp_path, "maintenance", "status", FINTECH_SQL_URL=f"sqlite:///{tmp_path}")
+    assert result.returncode == 3
+    assert "Traceback" not in result.stderr
+
+
+def test_doctor_reports_the_trace_exporter(tmp_path: Path) -> None:
+    run(tmp_path, "migrate")
+    default = json.loads(run(tmp_path, "doctor", "--json").stdout)
+    assert {c["check"]: c["status"] for c in default["checks"]}["traces"] == "ok"
+    otlp = run(tmp_path, "doctor", "--json", OTEL_TRACES_EXPORTER="otlp")
+    row = {c["check"]: c for c in json.loads(otlp.stdout)["checks"]}["traces"]
+    assert row["status"] == "fail"
+    assert "opentelemetry-exporter-otlp" in row["detail"]
+    assert otlp.returncode == 1
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [*FINTECH, "serve", "--port", str(port)],
+        env=_env(tmp_path),
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        else:
+            pytest.fail("the server did not become ready")
+        yield proc, port
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_the_cli_switch_reaches_a_running_server(
+    tmp_path: Path, server: tuple[subprocess.Popen[str], int]
+) -> None:
+    _, port = server
+    url = f"http://127.0.0.1:{port}/v1/anything"
+    assert httpx.post(url, json={}).status_code == 404
+    assert run(tmp_path, "maintenance", "on", "--reason", "drill").returncode == 0
+    deadline = time.monotonic() + 5
+    status = None
+    while time.monotonic() < deadline:
+        status = httpx.post(url, json={}).status_code
+        if status == 503:
+            break
+        time.sleep(0.2)
+    assert status == 503
+    response = httpx.post(url, json={})
+    assert response.json()["code"] == "maintenance"
+    assert response.headers["retry-after"] == "60"
+    metrics = httpx.get(f"http://127.0.0.1:{port}/metrics").text
+    assert 'http_server_requests_total{method="POST",route="<unmatched>"' in metrics
+
+
+def test_sigterm_lets_an_in_flight_request_finish(
+    tmp_path: Path, server: tuple[subprocess.Popen[str], int]
+) -> None:
+    proc, port = server
+    settings = make_settings(f"sqlite:///{tmp_path / 'cli.db'}")
+    token = tokens_for(settings, SystemClock()).issue(
+        Principal(user_id="usr_admin", roles=frozenset({"admin"}))
+    )
+    body = b'{"enabled": false, "reason": "drain test"}'
+    head = (
+        f"POST /v1/admin/maintenance HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Authorization: Bearer {token.token}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        conn.sendall(head + body[:10])  # the request is now in flight, its body half-sent
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        assert proc.poll() is None, "the server waits for the in-flight request"
+        conn.sendall(body[10:])
+        answer = b""
+        while b"\r\n\r\n" not in answer or not answer.rstrip().endswith(b"}"):
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+    assert b'"reason":"drain test"' in answer
+    assert proc.wait(timeout=30) == 0
