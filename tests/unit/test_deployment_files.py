@@ -19,7 +19,7 @@ def test_the_dockerfile_installs_from_the_lock_and_runs_unprivileged_with_a_read
     text = (ROOT / "Dockerfile").read_text()
     assert "uv sync --locked --no-dev" in text
     assert "USER 10001" in text
-    healthcheck = next(line for line in text.splitlines() if "urlopen" in line)
+    healthcheck = next(line for line in text.splitlines() if "CMD" in line and "urlopen" in line)
     assert "/health/ready" in healthcheck
     assert 'ENTRYPOINT ["fintech"]' in text
     assert "FINTECH_ENV=production" in text
