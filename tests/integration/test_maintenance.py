@@ -89,12 +89,13 @@ async def test_switching_is_audited(app: Litestar, settings: Settings) -> None:
         await client.post(PATH, json={"enabled": False}, headers=admin(settings))
         executor = await app.state.dishka_container.get(SqlExecutor)
         rows = await executor.execute(
-            "SELECT actor_id, action, target FROM audit_events ORDER BY id"
+            "SELECT actor_id, action, target, correlation_id FROM audit_events ORDER BY id"
         )
-    assert [tuple(r) for r in rows.rows] == [
+    assert [tuple(r[:3]) for r in rows.rows] == [
         (ADMIN, "maintenance.enable", "maintenance"),
         (ADMIN, "maintenance.disable", "maintenance"),
     ]
+    assert all(r[3] for r in rows.rows), "each switch links to its request id"
 
 
 async def test_two_instances_on_one_store_agree_within_the_cache_window(
