@@ -13,20 +13,18 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from collections.abc import Iterable, MutableMapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import structlog
 from opentelemetry.context import Context
-from opentelemetry.sdk.resources import SERVICE_NAME, Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import (
-    BatchSpanProcessor,
-    ConsoleSpanExporter,
-    SpanExporter,
-)
 from opentelemetry.trace import Tracer
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+if TYPE_CHECKING:  # the SDK is imported only when tracing is on (it costs start-up time)
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SpanExporter
 
 __all__ = [
     "Tracing",
@@ -62,7 +60,8 @@ class Tracing:
     @classmethod
     def with_exporter(cls, exporter: SpanExporter, *, batch: bool = True) -> Tracing:
         """Tracing that sends every span to ``exporter`` (tests pass an in-memory one)."""
-        from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor
 
         provider = TracerProvider(resource=_resource())
         processor = BatchSpanProcessor(exporter) if batch else SimpleSpanProcessor(exporter)
@@ -71,6 +70,8 @@ class Tracing:
 
 
 def _resource() -> Resource:
+    from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+
     resource = Resource.create()
     name = str(resource.attributes.get(SERVICE_NAME, ""))
     if not name or name.startswith("unknown_service"):
@@ -109,6 +110,8 @@ def build_tracing(exporter: str) -> Tracing:
     if exporter == "none":
         return Tracing()
     if exporter == "console":
+        from opentelemetry.sdk.trace.export import ConsoleSpanExporter
+
         return Tracing.with_exporter(ConsoleSpanExporter())
     otlp = _otlp_exporter()
     if otlp is None:
