@@ -77,12 +77,13 @@ def test_doctor_reports_the_trace_exporter(tmp_path: Path) -> None:
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
     port = _free_port()
+    log_file = (tmp_path / "server.log").open("w")
     proc = subprocess.Popen(
         [*FINTECH, "serve", "--port", str(port)],
-        env=_env(tmp_path),
+        env=_env(tmp_path, FINTECH_LOG_FORMAT="json", FINTECH_LOG_LEVEL="INFO"),
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log_file,
         text=True,
     )
     try:
@@ -101,6 +102,7 @@ def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        log_file.close()
 
 
 def test_the_cli_switch_reaches_a_running_server(
@@ -155,3 +157,11 @@ def test_sigterm_lets_an_in_flight_request_finish(
     assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
     assert b'"reason":"drain test"' in answer
     assert proc.wait(timeout=30) == 0
+    # Every line the process wrote (uvicorn's included) is JSON; the drained request was logged.
+    lines = [json.loads(line) for line in (tmp_path / "server.log").read_text().splitlines()]
+    access = [e for e in lines if e["event"] == "http_request"]
+    drained = next(e for e in access if e["route"] == "/v1/admin/maintenance")
+    assert drained["status"] == 200
+    assert drained["principal_id"] == "usr_admin"
+    assert token.token not in (tmp_path / "server.log").read_text()
+    assert any(e["event"].startswith("Finished server process") for e in lines)

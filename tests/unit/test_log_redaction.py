@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -72,6 +73,9 @@ def test_secret_named_fields_are_replaced_whatever_their_value() -> None:
             routing_number="021000021",
             cookie="session=abc",
             signature="t=1,v1=deadbeef",
+            card_pan="4111111111111111",
+            cvv="123",
+            ssn="078-05-1120",
         )
     entry = logs[0]
     for key in (
@@ -87,6 +91,9 @@ def test_secret_named_fields_are_replaced_whatever_their_value() -> None:
         "routing_number",
         "cookie",
         "signature",
+        "card_pan",
+        "cvv",
+        "ssn",
     ):
         assert entry[key] == REDACTED, key
 
@@ -153,12 +160,17 @@ def test_harmless_fields_pass_through_unchanged() -> None:
             payment_id="pay_01JABCDEF",
             trace_id="4bf92f3577b34da6a3ce929d0e0e4736",
             empty_password="",
+            span_id="00f067aa0ba902b7",
+            company="Acme",
+            expand=True,
         )
     entry = logs[0]
     assert entry["token_type"] == "bearer"
     assert entry["amount"] == 1999
     assert entry["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736"
     assert entry["empty_password"] == ""
+    assert entry["span_id"] == "00f067aa0ba902b7"
+    assert entry["company"] == "Acme"
 
 
 def test_the_rendered_json_line_contains_no_secret(json_logs: io.StringIO) -> None:
@@ -213,3 +225,22 @@ def test_no_long_digit_run_survives_in_free_text(digits: str, prefix: str) -> No
         log.info("x", note=f"{prefix}{digits} end")
     assert digits not in logs[0]["note"]
     assert digits[-4:] in logs[0]["note"]
+
+
+def test_standard_library_records_render_as_redacted_json_lines() -> None:
+    out = io.StringIO()
+    configure_logging("INFO", "json")
+    handler = logging.getLogger().handlers[0]
+    assert isinstance(handler, logging.StreamHandler)
+    handler.setStream(out)
+    try:
+        logging.getLogger("uvicorn.error").info("Started server process [%d]", 42)
+        logging.getLogger("some.library").warning("retrying with Bearer abcdefghijklmnop")
+    finally:
+        configure_logging("WARNING", "console")
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert lines[0]["event"] == "Started server process [42]"
+    assert lines[0]["logger"] == "uvicorn.error"
+    assert lines[0]["level"] == "info"
+    assert "timestamp" in lines[0]
+    assert lines[1]["event"] == f"retrying with Bearer {REDACTED}"

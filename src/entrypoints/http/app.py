@@ -60,6 +60,9 @@ def create_app(settings: Settings, *providers: Provider) -> Litestar:
         on_shutdown=[on_shutdown],
         openapi_config=openapi_config(),
         request_max_body_size=MAX_BODY_BYTES,
+        # Logging is configured once by configure_logging (JSON or console); Litestar's default
+        # config would replace the root handler with its own plain-text format.
+        logging_config=None,
         debug=False,
     )
     app.state.settings = settings

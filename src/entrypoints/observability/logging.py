@@ -35,7 +35,9 @@ REDACTED = "[REDACTED]"
 
 _SECRET_KEY = re.compile(
     r"(pass(word)?|secret|token|authorization|api[_-]?key|apikey|cookie|signature|"
-    r"private[_-]?key|credential|account[_-]?number|routing[_-]?number|\bssn\b|cvv|pan)",
+    r"private[_-]?key|credential|account[_-]?number|routing[_-]?number|"
+    # Short names only as whole words ("card_pan", not "span_id" or "company").
+    r"(?<![a-z])(?:ssn|cvv|cvc|pan)(?![a-z]))",
     re.IGNORECASE,
 )
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*")
@@ -124,6 +126,15 @@ def configure_logging(level: str = "INFO", fmt: str = "console") -> None:
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=False,
     )
-    logging.basicConfig(level=numeric, stream=sys.stderr, format="%(message)s", force=True)
+    # Standard-library records (uvicorn, asyncio, libraries) go through the same processors,
+    # so they are JSON too in production and pass the same redaction.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[structlog.stdlib.add_logger_name, *shared],
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+        )
+    )
+    logging.basicConfig(level=numeric, handlers=[handler], force=True)
     for noisy in ("httpx", "httpcore", "asyncio"):
         logging.getLogger(noisy).setLevel(max(numeric, logging.WARNING))
