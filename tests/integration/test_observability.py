@@ -17,6 +17,7 @@ from entrypoints.http.app import create_app
 from entrypoints.observability.logging import add_request_context, configure_logging
 from entrypoints.observability.tracing import Tracing
 from entrypoints.settings import Settings
+from ports.metrics import OperationsMetrics
 from tests.auth import auth_headers
 from tests.fakes import FakeSystemProvider, override
 
@@ -204,3 +205,18 @@ async def test_tracing_is_off_by_default_and_logs_carry_no_trace_id(
     access = next(e for e in logs if e["event"] == "http_request")
     assert access["trace_id"] is None
     assert structlog.get_config()  # logging stayed configured
+
+
+async def test_other_areas_record_through_the_operations_metrics_port(app: Litestar) -> None:
+    async with AsyncTestClient(app=app) as client:
+        port = await app.state.dishka_container.get(OperationsMetrics)
+        port.idempotent_replay("payment.create")
+        port.recovery_action("payment.capture", "compensated")
+        text = (await client.get("/metrics")).text
+    assert metric_value(text, "idempotent_replays_total", operation="payment.create") == 1
+    assert (
+        metric_value(
+            text, "recovery_actions_total", workflow="payment.capture", action="compensated"
+        )
+        == 1
+    )

@@ -1,7 +1,7 @@
 """OpenTelemetry tracing, configured only through the standard ``OTEL_*`` variables.
 
 ``OTEL_TRACES_EXPORTER``: ``none`` (the default, unless ``OTEL_EXPORTER_OTLP_ENDPOINT`` is set),
-``console`` (spans as JSON on stdout, SDK only) or ``otlp`` (needs the
+``console`` (one JSON span per line on stderr, SDK only) or ``otlp`` (needs the
 ``opentelemetry-exporter-otlp`` package, which this build does not ship: ``uv add
 opentelemetry-exporter-otlp``). The SDK itself reads ``OTEL_SERVICE_NAME``,
 ``OTEL_RESOURCE_ATTRIBUTES`` and the ``OTEL_EXPORTER_OTLP_*`` endpoint and header variables.
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import sys
 from collections.abc import Iterable, MutableMapping
 from typing import TYPE_CHECKING, Any
 
@@ -112,7 +113,11 @@ def build_tracing(exporter: str) -> Tracing:
     if exporter == "console":
         from opentelemetry.sdk.trace.export import ConsoleSpanExporter
 
-        return Tracing.with_exporter(ConsoleSpanExporter())
+        # One JSON object per line on stderr, beside the logs: stdout stays clean for the
+        # CLI's --json output, and the log stream stays parseable line by line.
+        return Tracing.with_exporter(
+            ConsoleSpanExporter(out=sys.stderr, formatter=lambda span: span.to_json(None) + "\n")
+        )
     otlp = _otlp_exporter()
     if otlp is None:
         log.error(

@@ -43,7 +43,7 @@ class MaintenanceController(Controller):
             "`maintenance` with Retry-After; reads, health and admin routes keep working. "
             "Every instance sees the change within about a second."
         ),
-        responses=problem_responses(400, 401, 403),
+        responses=problem_responses(400, 401, 403, 503),
     )
     async def set_maintenance(
         self,
