@@ -12,11 +12,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from adapters.system import SystemClock
 from core.domain.identity import Principal
 from entrypoints.cli.main import cli
+from entrypoints.observability.logging import configure_logging
+from entrypoints.observability.tracing import otlp_exporter_available
 from tests.auth import tokens_for
 from tests.conftest import make_settings
 from tests.integration.test_cli import FINTECH, _env, _free_port, run
@@ -33,27 +35,36 @@ def test_maintenance_commands_have_help() -> None:
         assert "Usage:" in result.output
 
 
+def invoke(tmp_path: Path, *args: str, **env: str) -> Result:
+    """The CLI in-process (same code path as the installed command, minus process start-up)."""
+    try:
+        return CliRunner().invoke(cli, list(args), env={**_env(tmp_path), **env})
+    finally:
+        # The command configured logging onto the runner's streams, which close with it.
+        configure_logging("WARNING", "console")
+
+
 def test_maintenance_on_status_off_round_trip_through_the_store(tmp_path: Path) -> None:
-    assert run(tmp_path, "migrate").returncode == 0
-    on = run(tmp_path, "maintenance", "on", "--reason", "db upgrade", "--json")
-    assert on.returncode == 0, on.stderr
+    assert invoke(tmp_path, "migrate").exit_code == 0
+    on = invoke(tmp_path, "maintenance", "on", "--reason", "db upgrade", "--json")
+    assert on.exit_code == 0, on.output
     assert json.loads(on.stdout) | {"updated_at": None} == {
         "enabled": True,
         "reason": "db upgrade",
         "updated_at": None,
     }
-    status = run(tmp_path, "maintenance", "status")
-    assert status.returncode == 0
+    status = invoke(tmp_path, "maintenance", "status")
+    assert status.exit_code == 0
     assert "on" in status.stdout
     assert "db upgrade" in status.stdout
-    doctor = run(tmp_path, "doctor", "--json")
+    doctor = invoke(tmp_path, "doctor", "--json")
     checks = {c["check"]: c for c in json.loads(doctor.stdout)["checks"]}
     assert checks["maintenance"]["status"] == "warn"
     assert "db upgrade" in checks["maintenance"]["detail"]
-    assert doctor.returncode == 0  # a warning, not a failure
-    off = run(tmp_path, "maintenance", "off", "--json")
+    assert doctor.exit_code == 0  # a warning, not a failure
+    off = invoke(tmp_path, "maintenance", "off", "--json")
     assert json.loads(off.stdout)["enabled"] is False
-    again = json.loads(run(tmp_path, "doctor", "--json").stdout)
+    again = json.loads(invoke(tmp_path, "doctor", "--json").stdout)
     assert {c["check"]: c["status"] for c in again["checks"]}["maintenance"] == "ok"
 
 
@@ -64,14 +75,16 @@ def test_maintenance_exits_3_when_the_store_is_unreachable(tmp_path: Path) -> No
 
 
 def test_doctor_reports_the_trace_exporter(tmp_path: Path) -> None:
-    run(tmp_path, "migrate")
-    default = json.loads(run(tmp_path, "doctor", "--json").stdout)
+    invoke(tmp_path, "migrate")
+    default = json.loads(invoke(tmp_path, "doctor", "--json").stdout)
     assert {c["check"]: c["status"] for c in default["checks"]}["traces"] == "ok"
-    otlp = run(tmp_path, "doctor", "--json", OTEL_TRACES_EXPORTER="otlp")
+    if otlp_exporter_available():
+        return  # the failing row below needs the package to be absent, as it is in this build
+    otlp = invoke(tmp_path, "doctor", "--json", OTEL_TRACES_EXPORTER="otlp")
     row = {c["check"]: c for c in json.loads(otlp.stdout)["checks"]}["traces"]
     assert row["status"] == "fail"
     assert "opentelemetry-exporter-otlp" in row["detail"]
-    assert otlp.returncode == 1
+    assert otlp.exit_code == 1
 
 
 @pytest.fixture
