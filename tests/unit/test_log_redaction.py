@@ -236,6 +236,11 @@ def test_standard_library_records_render_as_redacted_json_lines() -> None:
     try:
         logging.getLogger("uvicorn.error").info("Started server process [%d]", 42)
         logging.getLogger("some.library").warning("retrying with Bearer abcdefghijklmnop")
+        jwt = a_real_jwt()
+        try:
+            raise RuntimeError(f"bad {jwt}")
+        except RuntimeError:
+            logging.getLogger("uvicorn.error").exception("Exception in ASGI application")
     finally:
         configure_logging("WARNING", "console")
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
@@ -244,3 +249,6 @@ def test_standard_library_records_render_as_redacted_json_lines() -> None:
     assert lines[0]["level"] == "info"
     assert "timestamp" in lines[0]
     assert lines[1]["event"] == f"retrying with Bearer {REDACTED}"
+    assert lines[2]["level"] == "error"
+    assert "RuntimeError" in lines[2]["exception"]
+    assert jwt not in out.getvalue()
