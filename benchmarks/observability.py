@@ -23,12 +23,12 @@ import structlog
 from litestar import Litestar
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
+from tests.fakes import override
 
 from entrypoints.http.app import create_app
 from entrypoints.observability.logging import configure_logging
 from entrypoints.observability.tracing import Tracing
 from entrypoints.settings import load_settings
-from tests.fakes import override
 
 ROUNDS = 7
 PER_ROUND = 2000
