@@ -65,6 +65,11 @@ async def test_an_admin_turns_it_on_and_writes_get_503_with_retry_after(
     assert (await client.post("/v1/admin/users/x/roles", json={})).status_code != 503
     metrics = (await client.get("/metrics")).text
     assert "service_maintenance_mode 1.0" in metrics
+    # Refused before routing, still counted as financial traffic.
+    assert (
+        'http_server_requests_total{method="POST",route="<unmatched>",route_class="financial",'
+        'status_class="5xx"} 1.0'
+    ) in metrics
     off = await client.post(PATH, json={"enabled": False}, headers=admin(settings))
     assert off.json()["enabled"] is False
     assert off.json()["reason"] is None

@@ -131,9 +131,12 @@ def wrap_request_context(
                 await app(scope, receive, send_with_headers)
         finally:
             seconds = time.perf_counter() - start
-            route: str = scope.get("path_template") or UNMATCHED_ROUTE  # type: ignore[assignment]
+            template: str | None = scope.get("path_template")  # type: ignore[assignment]
+            route = template or UNMATCHED_ROUTE
             if watch.metrics is not None:
-                watch.metrics.observe_request(method, route, status, seconds)
+                # Unrouted requests (404s, refused before routing) are classed by their path.
+                unrouted = None if template else scope["path"]
+                watch.metrics.observe_request(method, route, status, seconds, unrouted)
             trace_id = None
             if span is not None:
                 trace_id = format(span.get_span_context().trace_id, "032x")

@@ -138,21 +138,32 @@ class Metrics:
         )
         # Labelled children cached per label tuple: ``labels()`` takes a lock and builds a
         # key on every call, which the request path should not pay.
-        self._http_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+        self._http_children: dict[tuple[str, str, int, str], tuple[Any, Any]] = {}
+        self._route_classes: dict[str, str] = {}
         self._sql_children: dict[tuple[str, str, str], Any] = {}
 
     # -- the HTTP wrapper and the SQL executor -------------------------------------------
 
-    def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
-        key = (method, route, status)
+    def observe_request(
+        self, method: str, route: str, status: int, seconds: float, path: str | None = None
+    ) -> None:
+        """One served request; ``path`` classifies requests no route matched (refused early)."""
+        route_class = self._classify(path) if path is not None else self._class_of(route)
+        key = (method, route, status, route_class)
         children = self._http_children.get(key)
         if children is None:
-            labels = (method, route, status_class(status), self._classify(route))
+            labels = (method, route, status_class(status), route_class)
             children = (self.http_requests.labels(*labels), self.http_duration.labels(*labels))
             if len(self._http_children) < 10_000:  # bounded even if routes were unbounded
                 self._http_children[key] = children
         children[0].inc()
         children[1].observe(seconds)
+
+    def _class_of(self, route: str) -> str:
+        found = self._route_classes.get(route)
+        if found is None:
+            found = self._route_classes[route] = self._classify(route)
+        return found
 
     def observe_sql(self, system: str, operation: str, outcome: str, seconds: float) -> None:
         key = (system, operation, outcome)
