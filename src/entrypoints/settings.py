@@ -145,6 +145,8 @@ class Settings:
     rate_money_writes: tuple[int, int] = (120, 60)
     trusted_proxies: tuple[str, ...] = ()
     previous_secret_keys: tuple[bytes, ...] = attrs.field(default=(), repr=False)
+    # operations: the trace exporter picked by the standard OTEL_* variables
+    otel_traces_exporter: Literal["none", "console", "otlp"] = "none"
 
     @property
     def is_production(self) -> bool:
@@ -412,6 +414,11 @@ def load_settings(
         rate_money_writes=_rate(r, "FINTECH_RATE_MONEY_WRITES", (120, 60)),
         trusted_proxies=_trusted_proxies(r.str("FINTECH_TRUSTED_PROXIES", "") or ""),
         previous_secret_keys=_previous_keys(r.str("FINTECH_PREVIOUS_SECRET_KEYS", "") or ""),
+        otel_traces_exporter=r.choice(  # type: ignore[arg-type]
+            "OTEL_TRACES_EXPORTER",
+            ("none", "console", "otlp"),
+            "otlp" if r.str("OTEL_EXPORTER_OTLP_ENDPOINT") else "none",
+        ),
     )
     if production and settings.resolved_banking_provider == "demo":
         raise SettingsError(

@@ -6,6 +6,7 @@ import click
 from rich.table import Table
 
 from adapters.sql.migrator import Migration, Migrator
+from entrypoints.cli.operations_commands import maintenance_row, tracing_row
 from entrypoints.cli.runtime import (
     EXIT_FAILED,
     EXIT_UNAVAILABLE,
@@ -67,6 +68,7 @@ def _settings_rows(settings: Settings) -> list[tuple[str, str, str]]:
         ),
         ("banking provider", "ok", settings.resolved_banking_provider),
         ("market provider", "ok", settings.resolved_market_provider),
+        tracing_row(settings.otel_traces_exporter),
     ]
     return rows
 
@@ -100,6 +102,7 @@ def doctor(as_json: bool) -> None:
                 )
             else:
                 rows.append(("migrations", "ok", "schema is current"))
+                rows.append(await maintenance_row(container))
 
     run_async(probe_store)
     failed = any(status == "fail" for _, status, _ in rows)

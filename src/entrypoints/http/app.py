@@ -11,14 +11,17 @@ from dishka.integrations.litestar import DishkaRouter, LitestarProvider, setup_d
 from litestar import Litestar
 
 from adapters.sql.migrator import Migrator
+from core.services.maintenance import MaintenanceGate
 from entrypoints.container import create_container
 from entrypoints.http.auth import HttpAuthProvider
 from entrypoints.http.controllers import ROUTES
 from entrypoints.http.cors import cors_config
 from entrypoints.http.docs import docs_assets_router, openapi_config
 from entrypoints.http.errors import exception_handlers
-from entrypoints.http.middleware import wrap_request_context
+from entrypoints.http.middleware import RequestObserver, wrap_request_context
 from entrypoints.observability.logging import configure_logging
+from entrypoints.observability.metrics import Metrics
+from entrypoints.observability.tracing import Tracing
 from entrypoints.settings import Settings, load_settings
 
 __all__ = ["MAX_BODY_BYTES", "create_app", "create_app_from_env"]
@@ -30,8 +33,12 @@ log = structlog.get_logger("fintech.app")
 def create_app(settings: Settings, *providers: Provider) -> Litestar:
     """Build the Litestar app and its container; ``providers`` override the defaults."""
     container = create_container(settings, LitestarProvider(), HttpAuthProvider(), *providers)
+    observer = RequestObserver()
 
     async def on_startup(app: Litestar) -> None:
+        observer.metrics = await container.get(Metrics)
+        observer.tracer = (await container.get(Tracing)).tracer
+        observer.gate = await container.get(MaintenanceGate)
         if settings.secret_key_ephemeral:
             log.warning(
                 "ephemeral_secret_key", hint="set FINTECH_SECRET_KEY; tokens die on restart"
@@ -55,12 +62,18 @@ def create_app(settings: Settings, *providers: Provider) -> Litestar:
         openapi_config=openapi_config(),
         request_max_body_size=MAX_BODY_BYTES,
         cors_config=cors_config(settings.cors_origins),
+        # Logging is configured once by configure_logging (JSON or console); Litestar's default
+        # config would replace the root handler with its own plain-text format.
+        logging_config=None,
         debug=False,
     )
     app.state.settings = settings
     setup_dishka(container, app)
     app.asgi_handler = wrap_request_context(
-        app.asgi_handler, max_body_bytes=MAX_BODY_BYTES, trusted_proxies=settings.trusted_proxies
+        app.asgi_handler,
+        max_body_bytes=MAX_BODY_BYTES,
+        observer=observer,
+        trusted_proxies=settings.trusted_proxies,
     )
     return app
 

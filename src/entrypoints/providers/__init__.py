@@ -5,11 +5,18 @@ from __future__ import annotations
 from dishka import Provider
 
 from entrypoints.providers.identity import IdentityProvider
+from entrypoints.providers.operations import OperationsProvider
 from entrypoints.providers.security import SecurityProvider
 from entrypoints.providers.stores import StoreProvider
 from entrypoints.providers.system import SystemProvider
 
-__all__ = ["SecurityProvider", "StoreProvider", "SystemProvider", "default_providers"]
+__all__ = [
+    "OperationsProvider",
+    "SecurityProvider",
+    "StoreProvider",
+    "SystemProvider",
+    "default_providers",
+]
 
 
 def default_providers() -> list[Provider]:
@@ -19,4 +26,5 @@ def default_providers() -> list[Provider]:
         StoreProvider(),
         SecurityProvider(),
         IdentityProvider(),
+        OperationsProvider(),
     ]

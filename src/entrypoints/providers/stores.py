@@ -8,6 +8,9 @@ from dishka import Provider, Scope, provide
 
 from adapters.sql.migrator import Migrator
 from adapters.sql.sqlite import SqliteExecutor
+from entrypoints.observability.metrics import Metrics
+from entrypoints.observability.sql import TracedExecutor
+from entrypoints.observability.tracing import Tracing
 from entrypoints.settings import Settings, SettingsError
 from ports.sql import SqlExecutor
 
@@ -26,8 +29,11 @@ class StoreProvider(Provider):
     scope = Scope.APP
 
     @provide
-    async def executor(self, settings: Settings) -> AsyncIterator[SqlExecutor]:
-        executor = build_executor(settings)
+    async def executor(
+        self, settings: Settings, metrics: Metrics, tracing: Tracing
+    ) -> AsyncIterator[SqlExecutor]:
+        # Every store is observed: a span, a duration metric and a debug line per statement.
+        executor = TracedExecutor(build_executor(settings), metrics, tracing.tracer)
         try:
             yield executor
         finally:

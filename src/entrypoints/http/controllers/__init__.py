@@ -9,8 +9,10 @@ from entrypoints.http.controllers.identity import (
     AuthController,
     MeController,
 )
+from entrypoints.http.controllers.operations import MaintenanceController, MetricsController
 
 __all__ = ["ROUTES"]
 
 ROUTES: list[type] = [HealthController]
 ROUTES += [AuthController, MeController, AdminUsersController, AdminAuditController]
+ROUTES += [MetricsController, MaintenanceController]
