@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from entrypoints.http.controllers.calc import CalcController
 from entrypoints.http.controllers.health import HealthController
 
 __all__ = ["ROUTES"]
 
-ROUTES: list[type] = [HealthController]
+ROUTES: list[type] = [
+    HealthController,
+    CalcController,
+]
