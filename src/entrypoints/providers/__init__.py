@@ -5,12 +5,14 @@ from __future__ import annotations
 from dishka import Provider
 
 from entrypoints.providers.market import MarketProvider
+from entrypoints.providers.personal import PersonalFinanceProvider
 from entrypoints.providers.security import SecurityProvider
 from entrypoints.providers.stores import StoreProvider
 from entrypoints.providers.system import SystemProvider
 
 __all__ = [
     "MarketProvider",
+    "PersonalFinanceProvider",
     "SecurityProvider",
     "StoreProvider",
     "SystemProvider",
@@ -25,4 +27,5 @@ def default_providers() -> list[Provider]:
         StoreProvider(),
         SecurityProvider(),
         MarketProvider(),
+        PersonalFinanceProvider(),
     ]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from entrypoints.http.controllers.budgets import BudgetController
 from entrypoints.http.controllers.calc import CalcController
+from entrypoints.http.controllers.goals import GoalController
 from entrypoints.http.controllers.health import HealthController
 from entrypoints.http.controllers.market import MarketController
+from entrypoints.http.controllers.net_worth import NetWorthController
 
 __all__ = ["ROUTES"]
 
@@ -12,4 +15,7 @@ ROUTES: list[type] = [
     HealthController,
     CalcController,
     MarketController,
+    BudgetController,
+    GoalController,
+    NetWorthController,
 ]

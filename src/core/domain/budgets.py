@@ -1,0 +1,315 @@
+"""Budgets: amounts per category over a period, and spending measured against them.
+
+Amounts are integer minor units of the budget's currency (API.md's money convention).
+Bank transactions (decimal amounts, negative = money leaving the account) count toward a
+budget category when their provider category matches it: first by name (case, spaces and
+punctuation ignored), then through the canonical categories below, which fold Teller's
+categories, Plaid's personal-finance categories and common names onto one vocabulary.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime
+from decimal import ROUND_HALF_EVEN, Decimal
+
+import attrs
+
+from core.domain.errors import FieldError, ValidationFailed
+from core.domain.personal import (
+    check_amount,
+    check_currency,
+    check_name,
+    to_minor_units,
+)
+
+__all__ = [
+    "BUDGET_ORDER",
+    "MAX_CATEGORIES",
+    "Budget",
+    "BudgetChanges",
+    "BudgetProgress",
+    "CategoryProgress",
+    "SpendingItem",
+    "canonical_category",
+    "category_key",
+    "measure_progress",
+    "validate_budget",
+]
+
+MAX_CATEGORIES = 100
+MAX_PERIOD_DAYS = 3660
+BUDGET_ORDER = ("created_at", "updated_at", "name", "period_start", "period_end")
+
+_CANONICAL: dict[str, tuple[str, ...]] = {
+    "groceries": ("grocery", "supermarket", "food_and_drink_groceries", "groceries"),
+    "dining": (
+        "dining",
+        "restaurants",
+        "restaurant",
+        "eating_out",
+        "food",
+        "bar",
+        "coffee",
+        "food_and_drink",
+        "food_and_drink_restaurant",
+        "food_and_drink_fast_food",
+        "food_and_drink_coffee",
+        "food_and_drink_beer_wine_and_liquor",
+    ),
+    "transport": (
+        "transport",
+        "transportation",
+        "fuel",
+        "gas",
+        "parking",
+        "transit",
+        "taxi",
+        "travel_taxis_and_ride_shares",
+        "transportation_gas",
+        "transportation_public_transit",
+        "transportation_parking",
+    ),
+    "shopping": (
+        "shopping",
+        "shops",
+        "clothing",
+        "electronics",
+        "general_merchandise",
+        "office",
+        "sport",
+        "software",
+    ),
+    "utilities": (
+        "utilities",
+        "phone",
+        "internet",
+        "rent_and_utilities",
+        "rent_and_utilities_gas_and_electricity",
+        "rent_and_utilities_internet_and_cable",
+        "rent_and_utilities_telephone",
+        "rent_and_utilities_water",
+    ),
+    "housing": (
+        "housing",
+        "rent",
+        "mortgage",
+        "home",
+        "home_improvement",
+        "rent_and_utilities_rent",
+    ),
+    "entertainment": ("entertainment", "recreation", "streaming", "subscriptions"),
+    "health": ("health", "healthcare", "medical", "pharmacy", "personal_care"),
+    "travel": ("travel", "accommodation", "airlines", "hotels", "lodging"),
+    "education": ("education",),
+    "insurance": ("insurance",),
+    "fees": ("fees", "bank_fees", "service", "general_services"),
+    "charity": ("charity", "donations", "government_and_non_profit"),
+    "taxes": ("tax", "taxes"),
+    "loans": ("loan", "loans", "loan_payments", "debt"),
+    "income": ("income", "salary", "payroll", "interest", "dividends"),
+    "transfer": ("transfer", "transfers", "transfer_in", "transfer_out", "payment", "investment"),
+}
+_CANONICAL_OF = {alias: canon for canon, aliases in _CANONICAL.items() for alias in aliases}
+_NOT_SPENDING = frozenset({"income", "transfer"})
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def category_key(name: str) -> str:
+    """``"Food & Drink"`` → ``food_drink``; ``FOOD_AND_DRINK`` → ``food_and_drink``."""
+    return _NON_WORD.sub("_", name.casefold()).strip("_")
+
+
+def canonical_category(name: str | None) -> str | None:
+    """The canonical category a provider's (or a budget's) category name stands for."""
+    if not name:
+        return None
+    key = category_key(name)
+    return _CANONICAL_OF.get(key, key) or None
+
+
+@attrs.frozen
+class Budget:
+    id: str
+    user_id: str
+    name: str
+    currency: str
+    period_start: date
+    period_end: date
+    categories: tuple[tuple[str, int], ...]
+    rollover: bool
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None
+    version: int = 1
+
+
+def validate_budget(
+    *,
+    name: str,
+    currency: str,
+    period_start: date,
+    period_end: date,
+    categories: Mapping[str, int],
+) -> tuple[str, tuple[tuple[str, int], ...]]:
+    """Check a budget's fields; returns the trimmed name and the categories in order."""
+    errors: list[FieldError] = []
+
+    def collect(check: Callable[[], object]) -> None:
+        try:
+            check()
+        except ValidationFailed as exc:
+            errors.extend(exc.errors)
+
+    cleaned: list[tuple[str, int]] = []
+    collect(lambda: check_name(name))
+    collect(lambda: check_currency(currency))
+    if period_end <= period_start:
+        errors.append(FieldError("period_end", "must be after period_start"))
+    elif (period_end - period_start).days > MAX_PERIOD_DAYS:
+        errors.append(FieldError("period_end", "a period spans at most 10 years"))
+    if not categories:
+        errors.append(FieldError("categories", "give at least one category"))
+    if len(categories) > MAX_CATEGORIES:
+        errors.append(FieldError("categories", f"at most {MAX_CATEGORIES} categories"))
+    seen: set[str] = set()
+    for raw, amount in categories.items():
+        field = f"categories.{raw}"
+        label = raw.strip()
+        key = category_key(label)
+        if not label or len(label) > 100 or not key:
+            errors.append(FieldError(field, "a category name holds 1 to 100 characters"))
+            continue
+        if key in seen:
+            errors.append(FieldError(field, "duplicates another category (case and spaces aside)"))
+            continue
+        seen.add(key)
+        try:
+            check_amount(amount, field)
+        except ValidationFailed as exc:
+            errors.extend(exc.errors)
+        cleaned.append((label, amount))
+    if errors:
+        raise ValidationFailed("The budget is not valid: see errors.", errors=errors)
+    return name.strip(), tuple(cleaned)
+
+
+@attrs.frozen
+class SpendingItem:
+    """One bank transaction as budget progress needs it (negative = money out)."""
+
+    date: date
+    amount: Decimal
+    currency: str
+    category: str | None
+    pending: bool
+
+
+@attrs.frozen
+class CategoryProgress:
+    category: str
+    budgeted: int
+    spent: int
+    remaining: int
+    percent_used: Decimal | None
+    transaction_count: int
+
+
+@attrs.frozen
+class BudgetProgress:
+    budget: Budget
+    categories: tuple[CategoryProgress, ...]
+    total_budgeted: int
+    total_spent: int
+    total_remaining: int
+    unbudgeted_spent: int
+    transactions_counted: int
+    other_currency_transactions: int
+    include_pending: bool
+
+
+def _match(category: str | None, budget_keys: Sequence[tuple[str, str, str | None]]) -> str | None:
+    if not category:
+        return None
+    key = category_key(category)
+    for label, budget_key, _ in budget_keys:
+        if key == budget_key:
+            return label
+    canon = canonical_category(category)
+    for label, _, budget_canon in budget_keys:
+        if canon is not None and canon == budget_canon:
+            return label
+    return None
+
+
+def measure_progress(
+    budget: Budget, transactions: Iterable[SpendingItem], *, include_pending: bool = True
+) -> BudgetProgress:
+    """Net spending per budget category over the budget's period (refunds reduce it)."""
+    keys = [
+        (label, category_key(label), canonical_category(label)) for label, _ in budget.categories
+    ]
+    spent: dict[str, Decimal] = {label: Decimal(0) for label, _ in budget.categories}
+    counts: dict[str, int] = dict.fromkeys(spent, 0)
+    unbudgeted = Decimal(0)
+    counted = other_currency = 0
+    for item in transactions:
+        if not budget.period_start <= item.date <= budget.period_end:
+            continue
+        if item.pending and not include_pending:
+            continue
+        if item.currency != budget.currency:
+            other_currency += 1
+            continue
+        label = _match(item.category, keys)
+        if label is not None:
+            spent[label] -= item.amount
+            counts[label] += 1
+            counted += 1
+        elif item.amount < 0 and canonical_category(item.category) not in _NOT_SPENDING:
+            unbudgeted -= item.amount
+            counted += 1
+    rows = []
+    for label, budgeted in budget.categories:
+        used = to_minor_units(spent[label], budget.currency)
+        percent = (
+            (Decimal(used) * 100 / budgeted).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+            if budgeted
+            else None
+        )
+        rows.append(
+            CategoryProgress(
+                category=label,
+                budgeted=budgeted,
+                spent=used,
+                remaining=budgeted - used,
+                percent_used=percent,
+                transaction_count=counts[label],
+            )
+        )
+    total_budgeted = sum(r.budgeted for r in rows)
+    total_spent = sum(r.spent for r in rows)
+    return BudgetProgress(
+        budget=budget,
+        categories=tuple(rows),
+        total_budgeted=total_budgeted,
+        total_spent=total_spent,
+        total_remaining=total_budgeted - total_spent,
+        unbudgeted_spent=to_minor_units(unbudgeted, budget.currency),
+        transactions_counted=counted,
+        other_currency_transactions=other_currency,
+        include_pending=include_pending,
+    )
+
+
+@attrs.frozen
+class BudgetChanges:
+    """A partial update: None leaves a field as it is (none of them can be cleared)."""
+
+    name: str | None = None
+    currency: str | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    categories: Mapping[str, int] | None = None
+    rollover: bool | None = None
