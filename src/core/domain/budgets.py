@@ -2,9 +2,11 @@
 
 Amounts are integer minor units of the budget's currency (API.md's money convention).
 Bank transactions (decimal amounts, negative = money leaving the account) count toward a
-budget category when their provider category matches it: first by name (case, spaces and
-punctuation ignored), then through the canonical categories below, which fold Teller's
-categories, Plaid's personal-finance categories and common names onto one vocabulary.
+budget category when their provider category matches it, in this order: the same name (case,
+spaces and punctuation ignored); a budget category named after the transaction's canonical
+category; a budget category whose own name maps to that canonical category. The canonical
+categories below fold Teller's categories, Plaid's personal-finance categories (primary and
+detailed) and common names onto one vocabulary; unknown names stand for themselves.
 """
 
 from __future__ import annotations
@@ -237,8 +239,15 @@ def _match(category: str | None, budget_keys: Sequence[tuple[str, str, str | Non
         if key == budget_key:
             return label
     canon = canonical_category(category)
+    if canon is None:
+        return None
+    # A budget category named after the canonical one beats one that merely maps to it:
+    # TRANSPORTATION goes to "Transport" rather than to "Fuel" when a budget has both.
+    for label, budget_key, _ in budget_keys:
+        if budget_key == canon:
+            return label
     for label, _, budget_canon in budget_keys:
-        if canon is not None and canon == budget_canon:
+        if canon == budget_canon:
             return label
     return None
 
