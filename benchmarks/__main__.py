@@ -6,7 +6,7 @@ import argparse
 import importlib
 import sys
 
-SUITES = {"sql": "benchmarks.sql_executors"}
+SUITES = {"sql": "benchmarks.sql_executors", "cashflow": "benchmarks.cashflow"}
 
 
 def main() -> int:

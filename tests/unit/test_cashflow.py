@@ -130,7 +130,12 @@ def test_irr_of_a_thousand_flows_takes_under_five_milliseconds() -> None:
         result = irr(flows)
         best = min(best, time.perf_counter() - started)
     assert best < 0.005
-    assert math.isclose(float(result), npf.irr([float(v) for v in flows]), rel_tol=1e-9)
+    # npf.irr on 1,000 flows takes a 1,000 x 1,000 eigenproblem (seconds): check the root
+    # with npf.npv instead, against the size of the discounted terms.
+    floats = [float(v) for v in flows]
+    v = 1 / (1 + float(result))
+    scale = sum(abs(c) * v**t for t, c in enumerate(floats))
+    assert abs(npf.npv(float(result), floats)) <= 1e-12 * scale
 
 
 def test_payment_matches_numpy_financial_pmt() -> None:

@@ -104,8 +104,10 @@ def _check_rate(rate: Decimal, field: str = "rate") -> None:
 def _check_flows(values: Sequence[Decimal], field: str = "cashflows", minimum: int = 1) -> None:
     if not minimum <= len(values) <= MAX_CASHFLOWS:
         raise _invalid(field, f"needs between {minimum} and {MAX_CASHFLOWS} cashflows")
+    low, high = -MAX_ABS_AMOUNT, MAX_ABS_AMOUNT
     for i, value in enumerate(values):
-        _check_amount(value, f"{field}[{i}]")
+        if not (value.is_finite() and low <= value <= high):
+            _check_amount(value, f"{field}[{i}]")
 
 
 # --------------------------------------------------------------------------- NPV / XNPV
@@ -193,8 +195,10 @@ def _sign_changes(coefs: Sequence[float]) -> int:
     return sum(1 for a, b in itertools.pairwise(signs) if a != b)
 
 
-def _brent(f: Callable[[float], float], a: float, b: float, fa: float, fb: float) -> float:
-    """A root of ``f`` in [a, b] where fa and fb differ in sign (Brent-Dekker)."""
+def _brent(
+    f: Callable[[float], float], a: float, b: float, fa: float, fb: float, rtol: float
+) -> float:
+    """A root of ``f`` in [a, b] where fa and fb differ in sign (Brent-Dekker), to ``rtol``."""
     if fa == 0:
         return a
     if fb == 0:
@@ -208,7 +212,7 @@ def _brent(f: Callable[[float], float], a: float, b: float, fa: float, fb: float
         if abs(fc) < abs(fb):
             a, b, c = b, c, b
             fa, fb, fc = fb, fc, fb
-        tol = 2.0 * 2.2e-16 * abs(b) + 1e-300
+        tol = rtol * abs(b) + 1e-300
         m = 0.5 * (c - b)
         if abs(m) <= tol or fb == 0:
             return b
@@ -266,7 +270,7 @@ def _grid(side: int) -> list[float]:
     return points
 
 
-def _root_closest_to_zero(series: _Series) -> float:
+def _root_closest_to_zero(series: _Series, rtol: float) -> float:
     changes = _sign_changes(series.coefs)
     if changes == 0:
         raise NoSolution("The cashflows never change sign: no rate makes their value zero")
@@ -283,7 +287,7 @@ def _root_closest_to_zero(series: _Series) -> float:
             fhi = f(hi)
             if fhi == 0 or (fhi > 0) != (flo > 0):
                 a, b, fa, fb = (lo, hi, flo, fhi) if lo < hi else (hi, lo, fhi, flo)
-                return _brent(f, a, b, fa, fb)
+                return _brent(f, a, b, fa, fb, rtol)
             lo, flo = hi, fhi
         raise NoSolution("No rate in the searched range makes the value zero")
     # Several sign changes: scan outwards from zero on both sides and keep the root of the
@@ -301,7 +305,7 @@ def _root_closest_to_zero(series: _Series) -> float:
             prev[s] = (r, fr)
             if fr == 0 or (fr > 0) != (fpr > 0):
                 a, b, fa, fb = (pr, r, fpr, fr) if pr < r else (r, pr, fr, fpr)
-                root = _brent(f, a, b, fa, fb)
+                root = _brent(f, a, b, fa, fb, rtol)
                 if best is None or abs(root) < abs(best):
                     best = root
         if best is not None:
@@ -317,7 +321,7 @@ def _stripped(values: Sequence[Decimal]) -> list[Decimal]:
 
 
 def _polish_irr(r: float, values: Sequence[Decimal]) -> Decimal:
-    """Newton steps in Decimal on the exact polynomial, kept only while they improve."""
+    """Up to two Newton steps in Decimal on the exact polynomial, kept while they improve."""
     with localcontext() as ctx:
         ctx.prec = _PREC
 
@@ -331,7 +335,7 @@ def _polish_irr(r: float, values: Sequence[Decimal]) -> Decimal:
 
         best = Decimal(repr(r))
         best_value, slope = npv_and_slope(best)
-        for _ in range(3):
+        for _ in range(2):
             if slope == 0 or best_value == 0:
                 break
             candidate = best - best_value / slope
@@ -355,7 +359,8 @@ def irr(values: Sequence[Decimal]) -> Decimal:
         coefs=tuple(float(v) for v in core),
         integral=True,
     )
-    root = _root_closest_to_zero(series)
+    # Brent to 1e-12 in float; one or two Newton steps in Decimal then square the error.
+    root = _root_closest_to_zero(series, 1e-12)
     return _polish_irr(root, core)
 
 
@@ -381,7 +386,7 @@ def xirr(flows: Sequence[DatedCashflow], guess: Decimal | None = None) -> Decima
         coefs=tuple(float(a) for _, a in ordered),
         integral=False,
     )
-    return Decimal(repr(_root_closest_to_zero(series)))
+    return Decimal(repr(_root_closest_to_zero(series, 4.4e-16)))
 
 
 # --------------------------------------------------------------------------- loans
