@@ -6,12 +6,15 @@ import math
 import random
 import time
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 import numpy_financial as npf
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.domain.cashflow import (
+    MAX_MONTHS,
     DatedCashflow,
     NoSolution,
     amortization,
@@ -305,3 +308,50 @@ def test_inputs_out_of_bounds_are_validation_errors() -> None:
 )
 def test_results_render_as_plain_decimal_strings(value: Decimal, text: str) -> None:
     assert significant(value) == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    principal=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("1e9"), places=2),
+    annual=st.decimals(min_value=Decimal(0), max_value=Decimal(1), places=4),
+    months=st.integers(min_value=1, max_value=MAX_MONTHS),
+    decimals=st.integers(min_value=0, max_value=4),
+)
+def test_every_rounded_schedule_repays_exactly_its_principal(
+    principal: Decimal, annual: Decimal, months: int, decimals: int
+) -> None:
+    rows = amortization(principal, annual, months, decimals=decimals).rows
+    repaid = sum(r.principal for r in rows)
+    assert rows[-1].balance == 0
+    assert len(rows) == months
+    assert all(r.balance >= 0 and r.interest >= 0 for r in rows)
+    # The first balance is the principal rounded to `decimals`; all of it comes back.
+    assert repaid == principal.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_EVEN)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.decimals(min_value=Decimal("-1e6"), max_value=Decimal("1e6"), places=2),
+        min_size=2,
+        max_size=30,
+    )
+)
+def test_irr_is_a_root_or_there_is_no_sign_change_or_no_root(flows: list[Decimal]) -> None:
+    try:
+        rate = irr(flows)
+    except NoSolution:
+        floats = [float(v) for v in flows]
+        signs = {v > 0 for v in flows if v != 0}
+        theirs = npf.irr(floats) if len(signs) == 2 else math.nan
+        if not math.isnan(theirs):
+            # numpy found a root we did not: it must be one NPV only touches (even
+            # multiplicity), which the sign-change search skips by design.
+            step = 1e-6 * max(1.0, abs(theirs))
+            below, above = npf.npv(theirs - step, floats), npf.npv(theirs + step, floats)
+            assert (below > 0) == (above > 0), (flows, theirs)
+        return
+    floats = [float(c) for c in flows]
+    v = 1 / (1 + float(rate))
+    scale = sum(abs(c) * v**t for t, c in enumerate(floats))
+    assert abs(npf.npv(float(rate), floats)) <= 1e-9 * scale
