@@ -11,13 +11,13 @@ detailed) and common names onto one vocabulary; unknown names stand for themselv
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 
 import attrs
 
+from core.domain.categories import canonical_category, category_key
 from core.domain.errors import FieldError, ValidationFailed
 from core.domain.personal import (
     check_amount,
@@ -42,93 +42,8 @@ __all__ = [
 
 MAX_CATEGORIES = 100
 MAX_PERIOD_DAYS = 3660
-BUDGET_ORDER = ("created_at", "updated_at", "name", "period_start", "period_end")
-
-_CANONICAL: dict[str, tuple[str, ...]] = {
-    "groceries": ("grocery", "supermarket", "food_and_drink_groceries", "groceries"),
-    "dining": (
-        "dining",
-        "restaurants",
-        "restaurant",
-        "eating_out",
-        "food",
-        "bar",
-        "coffee",
-        "food_and_drink",
-        "food_and_drink_restaurant",
-        "food_and_drink_fast_food",
-        "food_and_drink_coffee",
-        "food_and_drink_beer_wine_and_liquor",
-    ),
-    "transport": (
-        "transport",
-        "transportation",
-        "fuel",
-        "gas",
-        "parking",
-        "transit",
-        "taxi",
-        "travel_taxis_and_ride_shares",
-        "transportation_gas",
-        "transportation_public_transit",
-        "transportation_parking",
-    ),
-    "shopping": (
-        "shopping",
-        "shops",
-        "clothing",
-        "electronics",
-        "general_merchandise",
-        "office",
-        "sport",
-        "software",
-    ),
-    "utilities": (
-        "utilities",
-        "phone",
-        "internet",
-        "rent_and_utilities",
-        "rent_and_utilities_gas_and_electricity",
-        "rent_and_utilities_internet_and_cable",
-        "rent_and_utilities_telephone",
-        "rent_and_utilities_water",
-    ),
-    "housing": (
-        "housing",
-        "rent",
-        "mortgage",
-        "home",
-        "home_improvement",
-        "rent_and_utilities_rent",
-    ),
-    "entertainment": ("entertainment", "recreation", "streaming", "subscriptions"),
-    "health": ("health", "healthcare", "medical", "pharmacy", "personal_care"),
-    "travel": ("travel", "accommodation", "airlines", "hotels", "lodging"),
-    "education": ("education",),
-    "insurance": ("insurance",),
-    "fees": ("fees", "bank_fees", "service", "general_services"),
-    "charity": ("charity", "donations", "government_and_non_profit"),
-    "taxes": ("tax", "taxes"),
-    "loans": ("loan", "loans", "loan_payments", "debt"),
-    "income": ("income", "salary", "payroll", "interest", "dividends"),
-    "transfer": ("transfer", "transfers", "transfer_in", "transfer_out", "payment", "investment"),
-}
-_CANONICAL_OF = {alias: canon for canon, aliases in _CANONICAL.items() for alias in aliases}
 _NOT_SPENDING = frozenset({"income", "transfer"})
-_NON_WORD = re.compile(r"[^0-9a-z]+")
-
-
-def category_key(name: str) -> str:
-    """``"Food & Drink"`` → ``food_drink``; ``FOOD_AND_DRINK`` → ``food_and_drink``."""
-    return _NON_WORD.sub("_", name.casefold()).strip("_")
-
-
-def canonical_category(name: str | None) -> str | None:
-    """The canonical category a provider's (or a budget's) category name stands for."""
-    if not name:
-        return None
-    key = category_key(name)
-    return _CANONICAL_OF.get(key, key) or None
+BUDGET_ORDER = ("created_at", "updated_at", "name", "period_start", "period_end")
 
 
 @attrs.frozen
