@@ -8,6 +8,7 @@ from importlib.metadata import version as package_version
 
 import click
 
+from entrypoints.cli.market_commands import market
 from entrypoints.cli.runtime import settings_or_exit
 from entrypoints.cli.store_commands import doctor, migrate
 
@@ -65,6 +66,7 @@ def version() -> None:
 
 cli.add_command(migrate)
 cli.add_command(doctor)
+cli.add_command(market)
 
 
 def main() -> None:
