@@ -1,34 +1,31 @@
-"""``fintech market ...`` against the demo provider, in-process through click's runner."""
+"""``fintech market ...`` against the demo provider, run as the operator runs it."""
 
 from __future__ import annotations
 
 import json
 from datetime import date, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
 
 from entrypoints.cli.main import cli
-from tests.conftest import TEST_KEYS, TEST_SECRET
+from tests.integration.test_cli import run
 
 
 @pytest.fixture
-def invoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.chdir(tmp_path)  # no stray .env
-    env = {
-        "FINTECH_ENV": "test",
-        "FINTECH_SQL_URL": f"sqlite:///{tmp_path / 'cli.db'}",
-        "FINTECH_SECRET_KEY": TEST_SECRET,
-        "FINTECH_ENCRYPTION_KEYS": TEST_KEYS,
-        "FINTECH_LOG_LEVEL": "WARNING",
-        "ALPHAVANTAGE_API_KEY": "",
-    }
+def invoke(tmp_path: Path):
+    """Run ``fintech`` as a process (its logging set-up stays out of this test session)."""
 
-    def run(*args: str):
-        return CliRunner().invoke(cli, list(args), env=env)
+    def call(*args: str) -> SimpleNamespace:
+        if args[-1] == "--help":
+            result = CliRunner().invoke(cli, list(args))
+            return SimpleNamespace(exit_code=result.exit_code, output=result.output)
+        done = run(tmp_path, *args, ALPHAVANTAGE_API_KEY="")
+        return SimpleNamespace(exit_code=done.returncode, output=done.stdout + done.stderr)
 
-    return run
+    return call
 
 
 def test_market_commands_have_help(invoke) -> None:

@@ -120,16 +120,32 @@ async def test_an_unreachable_provider_is_a_provider_error() -> None:
     assert KEY not in str(info.value)
 
 
-async def test_the_api_key_never_reaches_the_logs(
-    caplog: pytest.LogCaptureFixture, shared_dir: Path
-) -> None:
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+async def test_the_api_key_never_reaches_the_logs(shared_dir: Path) -> None:
+    # Listen on httpx's own logger, whatever logging configuration ran before this test.
     body = (shared_dir / "contracts" / "alphavantage" / "global_quote.json").read_bytes()
-    with caplog.at_level(logging.DEBUG):
+    logger, records = logging.getLogger("httpx"), _Records()
+    previous = logger.level
+    logger.addHandler(records)
+    logger.setLevel(logging.DEBUG)
+    try:
         await adapter_answering(200, body).quote("MSFT")
         with pytest.raises(ProviderRateLimited):
             await adapter_answering(200, NOTE).quote("MSFT")
-    assert "GLOBAL_QUOTE" in caplog.text  # httpx logged the request line...
-    assert KEY not in caplog.text  # ...without the key
+    finally:
+        logger.removeHandler(records)
+        logger.setLevel(previous)
+    text = "\n".join(records.lines)
+    assert "GLOBAL_QUOTE" in text  # httpx logged the request line...
+    assert KEY not in text  # ...without the key
 
 
 @pytest.mark.parametrize(
