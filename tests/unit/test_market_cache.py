@@ -95,7 +95,7 @@ async def test_a_cancelled_leader_hands_the_load_to_a_waiter() -> None:
 
 
 async def test_least_recently_used_entries_are_evicted_beyond_the_bound() -> None:
-    cache = MemoryCache(FakeClock(), max_entries=2)
+    cache = MemoryCache(FakeClock(), max_weight=2)
     calls: list[str] = []
 
     async def load(key: str) -> str:
@@ -126,3 +126,18 @@ async def test_bounded_fan_out_keeps_order_limits_concurrency_and_collects_failu
         n * 10 for n in range(12) if n != 3
     ]
     assert isinstance(results[3], ValueError)
+
+
+async def test_long_series_weigh_their_length_against_the_bound() -> None:
+    cache = MemoryCache(FakeClock(), max_weight=10)
+    calls: list[str] = []
+
+    async def load(key: str, size: int) -> tuple[int, ...]:
+        calls.append(key)
+        return tuple(range(size))
+
+    await cache.get_or_load("small", 60, lambda: load("small", 3))
+    await cache.get_or_load("big", 60, lambda: load("big", 8))  # 11 > 10: "small" goes
+    await cache.get_or_load("big", 60, lambda: load("big", 8))
+    await cache.get_or_load("small", 60, lambda: load("small", 3))
+    assert calls == ["small", "big", "small"]

@@ -26,16 +26,19 @@ class _Flight:
 
 
 class MemoryCache:
-    """Values expire by the clock's monotonic time; at most ``max_entries`` kept (LRU).
+    """Values expire by the clock's monotonic time; least recently used go first once the
+    total weight passes ``max_weight`` (a tuple or list weighs its length, anything else 1:
+    a full daily series of a few thousand bars weighs what a few thousand quotes do).
 
     Per process: several workers each keep their own copy, which for provider rate limits
     means at most one call per key per worker per TTL.
     """
 
-    def __init__(self, clock: Clock, max_entries: int = 10_000) -> None:
+    def __init__(self, clock: Clock, max_weight: int = 250_000) -> None:
         self._clock = clock
-        self._max = max_entries
-        self._values: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+        self._max = max_weight
+        self._weight = 0
+        self._values: OrderedDict[str, tuple[float, Any, int]] = OrderedDict()
         self._flights: dict[str, _Flight] = {}
 
     async def get_or_load(self, key: str, ttl: float, load: Callable[[], Awaitable[T]]) -> T:
@@ -73,7 +76,12 @@ class MemoryCache:
             flight.done.set()
 
     def _store(self, key: str, value: Any, expires: float) -> None:
-        self._values[key] = (expires, value)
-        self._values.move_to_end(key)
-        while len(self._values) > self._max:
-            self._values.popitem(last=False)
+        weight = len(value) if isinstance(value, tuple | list) else 1
+        old = self._values.pop(key, None)
+        if old is not None:
+            self._weight -= old[2]
+        self._values[key] = (expires, value, weight)
+        self._weight += weight
+        while self._weight > self._max and len(self._values) > 1:
+            _, (_, _, dropped) = self._values.popitem(last=False)
+            self._weight -= dropped
