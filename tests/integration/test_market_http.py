@@ -256,3 +256,16 @@ async def test_alphavantage_payloads_flow_through_the_api(alphavantage) -> None:
     assert all(r["apikey"] == "test-av-key" for r in stub.requests)
     history_calls = [r for r in stub.requests if r["function"] == "TIME_SERIES_DAILY"]
     assert history_calls[0]["outputsize"] == "compact"
+
+
+async def test_the_openapi_document_shows_auth_and_errors_for_these_routes(client) -> None:
+    doc = (await client.get("/schema/openapi.json")).json()
+    areas = ("/v1/market", "/v1/calc", "/v1/budgets", "/v1/goals", "/v1/net-worth")
+    operations = [
+        op for path, ops in doc["paths"].items() if path.startswith(areas) for op in ops.values()
+    ]
+    assert len(operations) == 24
+    for op in operations:
+        assert op["security"] == [{"BearerToken": []}]
+        assert "401" in op["responses"]
+        assert "400" in op["responses"]

@@ -26,6 +26,7 @@ __all__ = ["BudgetController"]
 class BudgetController(Controller):
     path = "/v1/budgets"
     tags = ["personal finance"]
+    security = [{"BearerToken": []}]  # every /v1 route needs the access token
 
     @post("/", summary="Create a budget", responses=problem_responses(400, 401))
     async def create(

@@ -36,6 +36,7 @@ class CalcController(Controller):
 
     path = "/v1/calc"
     tags = ["calculations"]
+    security = [{"BearerToken": []}]  # every /v1 route needs the access token
 
     @post(
         "/npv",

@@ -24,6 +24,7 @@ def _out(goals: GoalService, goal: Goal) -> GoalOut:
 class GoalController(Controller):
     path = "/v1/goals"
     tags = ["personal finance"]
+    security = [{"BearerToken": []}]  # every /v1 route needs the access token
 
     @post("/", summary="Create a savings goal", responses=problem_responses(400, 401))
     async def create(

@@ -30,6 +30,7 @@ _PROVIDER_ERRORS = (502, 503)
 class MarketController(Controller):
     path = "/v1/market"
     tags = ["market data"]
+    security = [{"BearerToken": []}]  # every /v1 route needs the access token
 
     @get(
         "/quotes/{symbol:str}",

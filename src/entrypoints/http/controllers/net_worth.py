@@ -35,6 +35,7 @@ def _manual(data: SnapshotIn) -> ManualTotals | None:
 class NetWorthController(Controller):
     path = "/v1/net-worth"
     tags = ["personal finance"]
+    security = [{"BearerToken": []}]  # every /v1 route needs the access token
 
     @post(
         "/snapshots",
