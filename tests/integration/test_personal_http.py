@@ -375,3 +375,26 @@ async def test_invalid_snapshots_are_400(client, alice, body) -> None:
 async def test_bad_series_parameters_are_400(client, alice, query) -> None:
     response = await client.get(f"/v1/net-worth/snapshots?{query}", headers=alice)
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/v1/budgets", {"name": 5, "unknown": True}),
+        ("POST", "/v1/goals", {}),
+        ("POST", "/v1/net-worth/snapshots", {"assets": -1}),
+        ("POST", "/v1/calc/irr", {"cashflows": "nope"}),
+        ("GET", "/v1/budgets?page=abc", None),
+        ("GET", "/v1/market/history/AAPL?start=yesterday", None),
+    ],
+)
+async def test_anonymous_requests_get_401_before_any_validation(client, method, path, body) -> None:
+    response = await client.request(method, path, json=body)
+    assert response.status_code == 401
+    assert response.json()["code"] == "unauthenticated"
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    bad_token = await client.request(
+        method, path, json=body, headers={"Authorization": "Bearer not-a-jwt"}
+    )
+    assert bad_token.status_code == 401
+    assert bad_token.json()["code"] == "invalid_token"

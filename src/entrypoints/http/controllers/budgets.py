@@ -11,6 +11,7 @@ from core.domain.budgets import BUDGET_ORDER, BudgetChanges
 from core.domain.identity import Principal
 from core.domain.personal import ListQuery
 from core.services.budgets import BudgetService
+from entrypoints.http.bearer_guard import require_principal
 from entrypoints.http.dto.personal import (
     BudgetIn,
     BudgetListOut,
@@ -27,6 +28,7 @@ class BudgetController(Controller):
     path = "/v1/budgets"
     tags = ["personal finance"]
     security = [{"BearerToken": []}]  # every /v1 route needs the access token
+    guards = [require_principal]  # 401 before the body or query is even parsed
 
     @post("/", summary="Create a budget", responses=problem_responses(400, 401))
     async def create(

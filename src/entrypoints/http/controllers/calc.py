@@ -8,6 +8,7 @@ from litestar.params import JSONBody
 
 from core.domain import cashflow
 from core.domain.identity import Principal
+from entrypoints.http.bearer_guard import require_principal
 from entrypoints.http.dto.calc import (
     AmortizationRequest,
     AmortizationResponse,
@@ -37,6 +38,7 @@ class CalcController(Controller):
     path = "/v1/calc"
     tags = ["calculations"]
     security = [{"BearerToken": []}]  # every /v1 route needs the access token
+    guards = [require_principal]  # 401 before the body or query is even parsed
 
     @post(
         "/npv",

@@ -11,6 +11,7 @@ from core.domain.goals import GOAL_ORDER, KEEP, Goal, GoalChanges
 from core.domain.identity import Principal
 from core.domain.personal import ListQuery
 from core.services.goals import GoalService
+from entrypoints.http.bearer_guard import require_principal
 from entrypoints.http.dto.personal import GoalIn, GoalListOut, GoalOut, GoalPatch
 from entrypoints.http.errors import problem_responses
 
@@ -25,6 +26,7 @@ class GoalController(Controller):
     path = "/v1/goals"
     tags = ["personal finance"]
     security = [{"BearerToken": []}]  # every /v1 route needs the access token
+    guards = [require_principal]  # 401 before the body or query is even parsed
 
     @post("/", summary="Create a savings goal", responses=problem_responses(400, 401))
     async def create(

@@ -12,6 +12,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from core.domain.identity import Principal
 from core.domain.market import normalise_symbols
 from core.services.market import MarketService
+from entrypoints.http.bearer_guard import require_principal
 from entrypoints.http.dto.market import (
     BarOut,
     HistoryOut,
@@ -31,6 +32,7 @@ class MarketController(Controller):
     path = "/v1/market"
     tags = ["market data"]
     security = [{"BearerToken": []}]  # every /v1 route needs the access token
+    guards = [require_principal]  # 401 before the body or query is even parsed
 
     @get(
         "/quotes/{symbol:str}",

@@ -11,6 +11,7 @@ from litestar.params import FromQuery, JSONBody
 from core.domain.errors import FieldError, ValidationFailed
 from core.domain.identity import Principal
 from core.services.net_worth import ManualTotals, NetWorthService
+from entrypoints.http.bearer_guard import require_principal
 from entrypoints.http.dto.personal import SnapshotIn, SnapshotListOut, SnapshotOut
 from entrypoints.http.errors import problem_responses
 
@@ -36,6 +37,7 @@ class NetWorthController(Controller):
     path = "/v1/net-worth"
     tags = ["personal finance"]
     security = [{"BearerToken": []}]  # every /v1 route needs the access token
+    guards = [require_principal]  # 401 before the body or query is even parsed
 
     @post(
         "/snapshots",
