@@ -6,7 +6,11 @@ import argparse
 import importlib
 import sys
 
-SUITES = {"sql": "benchmarks.sql_executors", "identity": "benchmarks.identity"}
+SUITES = {
+    "sql": "benchmarks.sql_executors",
+    "identity": "benchmarks.identity",
+    "cashflow": "benchmarks.cashflow",
+}
 
 
 def main() -> int:

@@ -9,6 +9,7 @@ from importlib.metadata import version as package_version
 import click
 
 from entrypoints.cli.identity_commands import audit, create_admin
+from entrypoints.cli.market_commands import market
 from entrypoints.cli.operations_commands import maintenance
 from entrypoints.cli.runtime import settings_or_exit
 from entrypoints.cli.store_commands import doctor, migrate
@@ -70,6 +71,7 @@ cli.add_command(doctor)
 cli.add_command(create_admin)
 cli.add_command(audit)
 cli.add_command(maintenance)
+cli.add_command(market)
 
 
 def main() -> None:

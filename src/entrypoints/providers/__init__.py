@@ -5,13 +5,17 @@ from __future__ import annotations
 from dishka import Provider
 
 from entrypoints.providers.identity import IdentityProvider
+from entrypoints.providers.market import MarketProvider
 from entrypoints.providers.operations import OperationsProvider
+from entrypoints.providers.personal import PersonalFinanceProvider
 from entrypoints.providers.security import SecurityProvider
 from entrypoints.providers.stores import StoreProvider
 from entrypoints.providers.system import SystemProvider
 
 __all__ = [
+    "MarketProvider",
     "OperationsProvider",
+    "PersonalFinanceProvider",
     "SecurityProvider",
     "StoreProvider",
     "SystemProvider",
@@ -27,4 +31,6 @@ def default_providers() -> list[Provider]:
         SecurityProvider(),
         IdentityProvider(),
         OperationsProvider(),
+        MarketProvider(),
+        PersonalFinanceProvider(),
     ]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from entrypoints.http.controllers.budgets import BudgetController
+from entrypoints.http.controllers.calc import CalcController
+from entrypoints.http.controllers.goals import GoalController
 from entrypoints.http.controllers.health import HealthController
 from entrypoints.http.controllers.identity import (
     AdminAuditController,
@@ -9,6 +12,8 @@ from entrypoints.http.controllers.identity import (
     AuthController,
     MeController,
 )
+from entrypoints.http.controllers.market import MarketController
+from entrypoints.http.controllers.net_worth import NetWorthController
 from entrypoints.http.controllers.operations import MaintenanceController, MetricsController
 
 __all__ = ["ROUTES"]
@@ -16,3 +21,4 @@ __all__ = ["ROUTES"]
 ROUTES: list[type] = [HealthController]
 ROUTES += [AuthController, MeController, AdminUsersController, AdminAuditController]
 ROUTES += [MetricsController, MaintenanceController]
+ROUTES += [CalcController, MarketController, BudgetController, GoalController, NetWorthController]
