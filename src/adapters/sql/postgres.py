@@ -1,0 +1,302 @@
+"""PostgreSQL through asyncpg, for teams that run several service instances on one store.
+
+Autocommit, one statement per call, like every store. ``?`` placeholders become ``$n`` once
+per SQL text (cached, string literals untouched). Each pooled connection keeps its own
+prepared statements, which tell us the parameter types PostgreSQL inferred: values are then
+coerced the way SQLite's type affinity would store them (``True`` into an INTEGER column is
+``1``, ``5`` into a TEXT column is ``'5'``), so repositories behave the same on both stores.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import OrderedDict, deque
+from collections.abc import Sequence
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+import anyio
+import asyncpg
+import attrs
+import structlog
+from asyncpg.prepared_stmt import PreparedStatement
+
+from adapters.sql.literals import LiteralRefused, check_value, split_placeholders
+from adapters.sql.policy import RetryPolicy, Statement, describe, run_with_retries
+from ports.sql import (
+    ConstraintViolation,
+    DatabaseError,
+    DatabaseUnavailable,
+    OutcomeUnknown,
+    SqlError,
+    SqlResult,
+    SqlValue,
+    StatementRejected,
+)
+
+__all__ = ["PostgresConfig", "PostgresExecutor", "to_dollar_params", "translate_error"]
+
+log = structlog.get_logger("fintech.sql")
+
+_INT_TYPES = frozenset({"int2", "int4", "int8", "oid"})
+_TEXT_TYPES = frozenset({"text", "varchar", "bpchar", "char", "name", "unknown"})
+_FLOAT_TYPES = frozenset({"float4", "float8"})
+_INTEGER_TEXT = re.compile(r"^[+-]?\d{1,19}$")
+_DML = frozenset({"select", "insert", "update", "delete", "with", "values"})
+_STATEMENTS_PER_CONNECTION = 256
+
+
+@lru_cache(maxsize=2048)
+def to_dollar_params(sql: str) -> str:
+    """``?`` placeholders (outside literals, identifiers and comments) as ``$1``, ``$2``, ..."""
+    parts = split_placeholders(sql)
+    out = [parts[0]]
+    for n, part in enumerate(parts[1:], start=1):
+        out.append(f"${n}")
+        out.append(part)
+    return "".join(out)
+
+
+def translate_error(exc: BaseException, *, sent: bool) -> SqlError:
+    """The port error for an asyncpg or socket failure; ``sent``: the statement was executing."""
+    if isinstance(exc, asyncpg.PostgresError):
+        state = str(getattr(exc, "sqlstate", "") or "")
+        message = f"{state}: {exc}" if state else str(exc)
+        if state == "23502":
+            return StatementRejected(f"not_null: {message}")
+        if state.startswith("23"):
+            return ConstraintViolation(message)
+        if state.startswith(("42", "22", "0A")):
+            return StatementRejected(message)
+        if state.startswith("40") or state == "57014":
+            return DatabaseUnavailable(f"rolled back by the server: {message}")
+        if state.startswith(("08", "57P", "53")):
+            return (OutcomeUnknown if sent else DatabaseUnavailable)(message)
+        return DatabaseError(message)
+    if isinstance(exc, (OSError, asyncpg.InterfaceError, TimeoutError)):
+        what = "connection lost or timed out while executing" if sent else "cannot connect"
+        return (OutcomeUnknown if sent else DatabaseUnavailable)(f"{what}: {exc!r}")
+    return DatabaseError(f"{type(exc).__name__}: {exc}")
+
+
+def _coerce(value: SqlValue, type_name: str, index: int) -> Any:
+    """A value as PostgreSQL's inferred parameter type wants it (SQLite affinity rules)."""
+    if value is None:
+        return None
+    if type_name in _INT_TYPES:
+        if isinstance(value, str):
+            if not _INTEGER_TEXT.match(value):
+                raise StatementRejected(f"invalid_type: parameter {index + 1} must be an integer")
+            return int(value)
+        return int(value)
+    if type_name in _TEXT_TYPES:
+        return str(int(value)) if isinstance(value, (bool, int)) else value
+    if type_name == "bool":
+        return bool(value) if isinstance(value, int) else value
+    if type_name == "numeric" and isinstance(value, int):
+        return Decimal(int(value))
+    if type_name in _FLOAT_TYPES and isinstance(value, int):
+        return float(value)
+    return value
+
+
+def _out(value: Any) -> Any:
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)  # SUM over BIGINT is NUMERIC in PostgreSQL
+    return value
+
+
+def _rowcount(status: str | None) -> int:
+    if not status:
+        return 0
+    words = status.split()
+    if words[0] in ("INSERT", "UPDATE", "DELETE", "MERGE") and words[-1].isdigit():
+        return int(words[-1])
+    return 0
+
+
+@attrs.frozen
+class PostgresConfig:
+    dsn: str = attrs.field(repr=False)
+    connect_timeout: float = 5.0
+    read_timeout: float = 10.0
+    total_timeout: float = 30.0
+    retries: int = 3
+    pool_size: int = 10
+
+
+class _Connection:
+    """A pooled connection and its prepared statements (least recently used first)."""
+
+    def __init__(self, raw: asyncpg.Connection) -> None:
+        self.raw = raw
+        self.statements: OrderedDict[str, PreparedStatement] = OrderedDict()
+
+    async def prepared(self, sql: str, seconds: float) -> PreparedStatement:
+        stmt = self.statements.get(sql)
+        if stmt is not None:
+            self.statements.move_to_end(sql)
+            return stmt
+        stmt = await self.raw.prepare(sql, timeout=seconds)
+        self.statements[sql] = stmt
+        if len(self.statements) > _STATEMENTS_PER_CONNECTION:
+            self.statements.popitem(last=False)
+        return stmt
+
+
+class PostgresExecutor:
+    """A bounded pool of asyncpg connections, opened lazily, dropped when in doubt."""
+
+    dialect = "postgresql"
+
+    def __init__(self, config: PostgresConfig) -> None:
+        self._config = config
+        self._policy = RetryPolicy(retries=config.retries, total_timeout=config.total_timeout)
+        self._slots = anyio.Semaphore(config.pool_size)
+        self._idle: deque[_Connection] = deque()
+        self._closed = False
+
+    async def _connect(self, remaining: float) -> _Connection:
+        try:
+            raw = await asyncpg.connect(
+                self._config.dsn,
+                timeout=min(self._config.connect_timeout, remaining),
+                statement_cache_size=0,  # we keep our own prepared statements
+            )
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            raise DatabaseUnavailable(f"cannot connect to PostgreSQL: {exc!r}") from exc
+        return _Connection(raw)
+
+    async def _checkout(self, remaining: float) -> _Connection:
+        while self._idle:
+            conn = self._idle.pop()
+            if not conn.raw.is_closed():
+                return conn
+        return await self._connect(remaining)
+
+    def _checkin(self, conn: _Connection, healthy: bool) -> None:
+        if healthy and not self._closed and not conn.raw.is_closed():
+            self._idle.append(conn)
+        else:
+            conn.raw.terminate()
+
+    async def _attempt(self, sql: str, params: Sequence[SqlValue], remaining: float) -> SqlResult:
+        if remaining <= 0:
+            raise DatabaseUnavailable("the total SQL timeout ran out before sending")
+        if self._closed:
+            raise DatabaseUnavailable("the executor is closed")
+        timeout = min(self._config.read_timeout, remaining)
+        try:
+            with anyio.fail_after(min(self._config.connect_timeout, remaining)):
+                await self._slots.acquire()
+        except TimeoutError as exc:
+            raise DatabaseUnavailable("no PostgreSQL connection free in time") from exc
+        healthy = False
+        try:
+            conn = await self._checkout(remaining)
+            try:
+                result = await self._run(conn, sql, params, timeout)
+                healthy = True
+                return result
+            except SqlError as exc:
+                healthy = isinstance(exc, (ConstraintViolation, StatementRejected))
+                raise
+            finally:
+                self._checkin(conn, healthy)
+        finally:
+            self._slots.release()
+
+    async def _run(
+        self, conn: _Connection, sql: str, params: Sequence[SqlValue], seconds: float
+    ) -> SqlResult:
+        if not params and describe(sql).kind not in _DML:
+            try:  # DDL: simple protocol, nothing to prepare or cache
+                status = await conn.raw.execute(sql, timeout=seconds)
+            except Exception as exc:
+                raise translate_error(exc, sent=True) from exc
+            return SqlResult(rowcount=_rowcount(status))
+        for second_try in (False, True):
+            try:
+                stmt = await conn.prepared(sql, seconds)
+            except Exception as exc:
+                raise translate_error(exc, sent=False) from exc
+            args = [
+                _coerce(value, param.name, index)
+                for index, (value, param) in enumerate(
+                    zip(params, stmt.get_parameters(), strict=True)
+                )
+            ]
+            try:
+                records = await stmt.fetch(*args, timeout=seconds)
+            except asyncpg.FeatureNotSupportedError as exc:
+                # "cached plan must not change result type": the schema changed under a
+                # prepared statement; PostgreSQL refused it before running, so prepare again.
+                conn.statements.pop(sql, None)
+                if second_try:
+                    raise translate_error(exc, sent=True) from exc
+                continue
+            except asyncpg.DataError as exc:
+                raise StatementRejected(f"invalid_type: {exc}") from exc
+            except Exception as exc:
+                raise translate_error(exc, sent=True) from exc
+            columns = tuple(attr.name for attr in stmt.get_attributes())
+            rows = tuple(tuple(_out(v) for v in record) for record in records)
+            return SqlResult(columns=columns, rows=rows, rowcount=_rowcount(stmt.get_statusmsg()))
+        raise AssertionError("unreachable")
+
+    async def execute(
+        self, sql: str, params: Sequence[SqlValue] = (), *, idempotent: bool = False
+    ) -> SqlResult:
+        statement = describe(sql)
+        for index, value in enumerate(params):
+            check_value(value, index, inline=False)
+            if isinstance(value, str) and "\x00" in value:
+                raise LiteralRefused(f"parameter {index + 1}: PostgreSQL text cannot hold NUL")
+        pgsql = to_dollar_params(sql)
+        if len(split_placeholders(sql)) - 1 != len(params):
+            raise StatementRejected(
+                f"statement has {len(split_placeholders(sql)) - 1} placeholder(s) "
+                f"but {len(params)} parameter(s)"
+            )
+        start = time.perf_counter()
+
+        async def attempt(remaining: float) -> SqlResult:
+            return await self._attempt(pgsql, params, remaining)
+
+        try:
+            result, tries = await run_with_retries(
+                attempt, self._policy, read=statement.is_read, idempotent=idempotent
+            )
+        except SqlError as exc:
+            self._log(statement, start, outcome=type(exc).__name__, reason=str(exc)[:200])
+            raise
+        self._log(statement, start, attempts=tries, rows=len(result.rows), rowcount=result.rowcount)
+        return result
+
+    def _log(self, statement: Statement, start: float, **fields: Any) -> None:
+        elapsed = round((time.perf_counter() - start) * 1e3, 3)
+        level = log.info if "outcome" not in fields else log.warning
+        level(
+            "sql_statement",
+            store="postgresql",
+            statement=statement.fingerprint,
+            sql_digest=statement.digest,
+            duration_ms=elapsed,
+            **fields,
+        )
+
+    async def ping(self) -> float:
+        start = time.perf_counter()
+        await self.execute("SELECT 1")
+        return time.perf_counter() - start
+
+    async def close(self) -> None:
+        self._closed = True
+        while self._idle:
+            conn = self._idle.pop()
+            try:
+                await conn.raw.close(timeout=2)
+            except Exception:
+                conn.raw.terminate()
