@@ -29,7 +29,7 @@ import attrs
 
 __all__ = ["Fault", "SqlHttpServer", "shared_server", "stop_shared_server"]
 
-FaultKind = Literal["status", "malformed", "slow", "drop"]
+FaultKind = Literal["status", "malformed", "slow", "drop", "body"]
 
 
 @attrs.define
@@ -45,6 +45,7 @@ class Fault:
     delay: float = 0.0
     after_execute: bool = False
     match: str = ""
+    body: bytes = b""  # kind "body": answer 200 with exactly these bytes
 
 
 class _Database:
@@ -80,6 +81,7 @@ def _reason(exc: sqlite3.Error) -> str:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms ACK stalls
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -176,6 +178,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, b'{"success": true, "data": [')
         elif fault.kind == "drop":
             self._drop()
+        elif fault.kind == "body":
+            self._send(200, fault.body)
 
 
 class _Server(ThreadingHTTPServer):
@@ -208,7 +212,9 @@ class SqlHttpServer:
         server = _Server(("127.0.0.1", 0), _Handler)
         server.owner = self
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
