@@ -5,6 +5,7 @@ from __future__ import annotations
 import anyio
 import pytest
 
+from adapters.sql.dialect_probe import probe_dialect
 from adapters.sql.migrator import Migrator, load_migrations
 from ports.sql import ConstraintViolation, SqlExecutor, StatementRejected
 
@@ -190,3 +191,11 @@ async def test_question_marks_inside_string_literals_are_not_placeholders(
         "SELECT id, owner FROM items WHERE note = 'why?' AND amount = ?", (5,)
     )
     assert row.first() == {"id": "i1", "owner": "who?"}
+
+
+async def test_the_dialect_probe_accepts_every_shape_the_service_needs(
+    executor: SqlExecutor,
+) -> None:
+    steps = await probe_dialect(executor)
+    assert [s for s in steps if not s.ok] == []
+    assert len(steps) == 9
