@@ -7,6 +7,7 @@ import socket
 from collections.abc import Iterator
 
 import pytest
+import structlog
 from click.testing import CliRunner
 
 from entrypoints.cli.main import cli
@@ -29,7 +30,11 @@ def fintech(sql_url: str, *args: str) -> tuple[int, str]:
         "FINTECH_ENCRYPTION_KEYS": TEST_KEYS,
         "FINTECH_LOG_LEVEL": "ERROR",
     }
-    result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+    saved = structlog.get_config()  # the command configures logging for the whole process
+    try:
+        result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+    finally:
+        structlog.configure(**saved)
     return result.exit_code, result.output
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import AsyncIterator, Iterator
 
@@ -28,6 +29,15 @@ pytestmark = pytest.mark.anyio
 
 TRACEPARENT = re.compile(r"^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$")
 DDL = "CREATE TABLE pay (id TEXT PRIMARY KEY, amount BIGINT NOT NULL, note TEXT)"
+
+
+@pytest.fixture
+def info_logs() -> Iterator[None]:
+    """Let INFO events through whatever level an earlier test configured."""
+    saved = structlog.get_config()
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.INFO))
+    yield
+    structlog.configure(**saved)
 
 
 @pytest.fixture
@@ -79,6 +89,7 @@ async def test_the_current_opentelemetry_span_is_propagated(
     assert sent == f"00-{context.trace_id:032x}-{context.span_id:016x}-{flags:02x}"
 
 
+@pytest.mark.usefixtures("info_logs")
 async def test_a_configured_database_token_is_sent_as_bearer_and_never_logged() -> None:
     with running(token="db-token-s3cr3t-value") as server:
         good = ElixirHttpExecutor(
@@ -89,6 +100,7 @@ async def test_a_configured_database_token_is_sent_as_bearer_and_never_logged() 
             with capture_logs() as logs:
                 await good.execute(DDL)
             assert server.seen_headers[-1]["authorization"] == "Bearer db-token-s3cr3t-value"
+            assert [e["event"] for e in logs] == ["sql_statement"]
             assert "s3cr3t" not in repr(logs)
             assert "s3cr3t" not in repr(good.config)
             with pytest.raises(DatabaseError, match="401"):
@@ -98,6 +110,7 @@ async def test_a_configured_database_token_is_sent_as_bearer_and_never_logged() 
             await bad.close()
 
 
+@pytest.mark.usefixtures("info_logs")
 async def test_one_log_line_per_statement_with_fingerprint_and_timing_but_no_values(
     db: ElixirHttpExecutor,
 ) -> None:
