@@ -126,6 +126,14 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200 if owner.healthy else 503, b'{"status": "ok"}')
 
     def do_POST(self) -> None:
+        started = time.perf_counter()
+        try:
+            self._post()
+        finally:
+            with self.server.owner.lock:
+                self.server.owner.busy_seconds += time.perf_counter() - started
+
+    def _post(self) -> None:
         owner = self.server.owner
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length)
@@ -199,6 +207,7 @@ class SqlHttpServer:
         self.healthy = True
         self.faults: deque[Fault] = deque()
         self.requests = 0
+        self.busy_seconds = 0.0  # time spent in POST handlers: the server's own cost
         self.health_requests = 0
         self.executed: list[str] = []
         self.seen_headers: list[dict[str, str]] = []
