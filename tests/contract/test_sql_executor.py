@@ -199,3 +199,24 @@ async def test_the_dialect_probe_accepts_every_shape_the_service_needs(
     steps = await probe_dialect(executor)
     assert [s for s in steps if not s.ok] == []
     assert len(steps) == 9
+
+
+async def test_optional_filters_written_as_placeholder_is_null_work_everywhere(
+    executor: SqlExecutor,
+) -> None:
+    await _setup(executor)
+    for i, owner in enumerate(("o1", "o2", "o1")):
+        await executor.execute(
+            "INSERT INTO items (id, owner, amount, note) VALUES (?, ?, ?, ?)",
+            (f"i{i}", owner, i * 10, None),
+        )
+    sql = (
+        "SELECT id FROM items WHERE (? IS NULL OR owner = ?) AND (? IS NULL OR amount >= ?) "
+        "ORDER BY id"
+    )
+    ids = [r[0] for r in (await executor.execute(sql, (None, None, None, None))).rows]
+    assert ids == ["i0", "i1", "i2"]
+    ids = [r[0] for r in (await executor.execute(sql, ("o1", "o1", 5, 5))).rows]
+    assert ids == ["i2"]
+    ids = [r[0] for r in (await executor.execute(sql, (None, None, 10, 10))).rows]
+    assert ids == ["i1", "i2"]

@@ -49,14 +49,22 @@ _STATEMENTS_PER_CONNECTION = 256
 
 
 @lru_cache(maxsize=2048)
-def to_dollar_params(sql: str) -> str:
-    """``?`` placeholders (outside literals, identifiers and comments) as ``$1``, ``$2``, ..."""
+def to_dollar_params(sql: str, casts: tuple[tuple[int, str], ...] = ()) -> str:
+    """``?`` placeholders (outside literals, identifiers and comments) as ``$1``, ``$2``, ...
+
+    ``casts`` pins the type of some parameters (``((1, "text"),)`` → ``$1::text``), for the
+    ones PostgreSQL cannot infer (``? IS NULL``).
+    """
+    pinned = dict(casts)
     parts = split_placeholders(sql)
     out = [parts[0]]
     for n, part in enumerate(parts[1:], start=1):
-        out.append(f"${n}")
+        out.append(f"${n}::{pinned[n]}" if n in pinned else f"${n}")
         out.append(part)
     return "".join(out)
+
+
+_INDETERMINATE = re.compile(r"parameter \$(\d+)")
 
 
 def translate_error(exc: BaseException, *, sent: bool) -> SqlError:
@@ -157,6 +165,7 @@ class PostgresExecutor:
         self._slots = anyio.Semaphore(config.pool_size)
         self._idle: deque[_Connection] = deque()
         self._closed = False
+        self._casts: dict[str, tuple[tuple[int, str], ...]] = {}  # learned parameter types
 
     async def _connect(self, remaining: float) -> _Connection:
         try:
@@ -217,25 +226,37 @@ class PostgresExecutor:
             except Exception as exc:
                 raise translate_error(exc, sent=True) from exc
             return SqlResult(rowcount=_rowcount(status))
-        for second_try in (False, True):
+        casts = self._casts.get(sql, ())
+        replanned = False
+        while True:
+            pgsql = to_dollar_params(sql, casts)
             try:
-                stmt = await conn.prepared(sql, seconds)
+                stmt = await conn.prepared(pgsql, seconds)
+            except asyncpg.IndeterminateDatatypeError as exc:
+                # "could not determine data type of parameter $n" (``? IS NULL``): pin that
+                # parameter's type from its value and remember it for this statement.
+                casts = self._pin(sql, casts, params, str(exc), exc)
+                continue
             except Exception as exc:
-                raise translate_error(exc, sent=False) from exc
+                raise translate_error(exc, sent=False) from exc  # a Parse runs nothing
+            types = stmt.get_parameters()
+            if len(types) != len(params):
+                raise StatementRejected(
+                    f"statement takes {len(types)} parameter(s), got {len(params)}"
+                )
             args = [
                 _coerce(value, param.name, index)
-                for index, (value, param) in enumerate(
-                    zip(params, stmt.get_parameters(), strict=True)
-                )
+                for index, (value, param) in enumerate(zip(params, types, strict=True))
             ]
             try:
                 records = await stmt.fetch(*args, timeout=seconds)
             except asyncpg.FeatureNotSupportedError as exc:
                 # "cached plan must not change result type": the schema changed under a
                 # prepared statement; PostgreSQL refused it before running, so prepare again.
-                conn.statements.pop(sql, None)
-                if second_try:
+                conn.statements.pop(pgsql, None)
+                if replanned:
                     raise translate_error(exc, sent=True) from exc
+                replanned = True
                 continue
             except asyncpg.DataError as exc:
                 raise StatementRejected(f"invalid_type: {exc}") from exc
@@ -244,7 +265,24 @@ class PostgresExecutor:
             columns = tuple(attr.name for attr in stmt.get_attributes())
             rows = tuple(tuple(_out(v) for v in record) for record in records)
             return SqlResult(columns=columns, rows=rows, rowcount=_rowcount(stmt.get_statusmsg()))
-        raise AssertionError("unreachable")
+
+    def _pin(
+        self,
+        sql: str,
+        casts: tuple[tuple[int, str], ...],
+        params: Sequence[SqlValue],
+        message: str,
+        exc: Exception,
+    ) -> tuple[tuple[int, str], ...]:
+        match = _INDETERMINATE.search(message)
+        n = int(match.group(1)) if match else 0
+        if not 1 <= n <= len(params) or n in dict(casts):
+            raise translate_error(exc, sent=False) from exc
+        value = params[n - 1]
+        pinned = "text" if value is None or isinstance(value, str) else "bigint"
+        casts = tuple(sorted((*casts, (n, pinned))))
+        self._casts[sql] = casts
+        return casts
 
     async def execute(
         self, sql: str, params: Sequence[SqlValue] = (), *, idempotent: bool = False
@@ -254,7 +292,6 @@ class PostgresExecutor:
             check_value(value, index, inline=False)
             if isinstance(value, str) and "\x00" in value:
                 raise LiteralRefused(f"parameter {index + 1}: PostgreSQL text cannot hold NUL")
-        pgsql = to_dollar_params(sql)
         if len(split_placeholders(sql)) - 1 != len(params):
             raise StatementRejected(
                 f"statement has {len(split_placeholders(sql)) - 1} placeholder(s) "
@@ -263,7 +300,7 @@ class PostgresExecutor:
         start = time.perf_counter()
 
         async def attempt(remaining: float) -> SqlResult:
-            return await self._attempt(pgsql, params, remaining)
+            return await self._attempt(sql, params, remaining)
 
         try:
             result, tries = await run_with_retries(
