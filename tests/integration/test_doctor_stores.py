@@ -103,3 +103,17 @@ def test_doctor_passes_on_a_migrated_postgresql_store() -> None:
     code, output = fintech(url, "doctor")
     assert code == 0, output
     assert "statement shapes" in output
+
+
+def test_migrate_stops_at_a_rejected_statement_naming_the_reason(server: SqlHttpServer) -> None:
+    server.inject(
+        Fault(
+            "body",
+            match="CREATE TABLE IF NOT EXISTS service_flags",
+            body=b'{"success": false, "error": "unsupported_statement: CREATE TABLE"}',
+        )
+    )
+    code, output = fintech(server.url(), "migrate")
+    assert code == 1
+    assert "rejected a statement" in output
+    assert "unsupported_statement: CREATE TABLE" in output

@@ -8,6 +8,7 @@ exactly as the contract's tables say; ``policy.run_with_retries`` decides what i
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 import uuid
@@ -22,7 +23,7 @@ import structlog
 from opentelemetry import trace
 
 from adapters.sql.literals import check_value, render, split_placeholders
-from adapters.sql.policy import RetryPolicy, Statement, describe, run_with_retries
+from adapters.sql.policy import RetryPolicy, describe, log_statement, run_with_retries
 from ports.sql import (
     ConstraintViolation,
     DatabaseError,
@@ -35,8 +36,6 @@ from ports.sql import (
 )
 
 __all__ = ["ElixirHttpConfig", "ElixirHttpExecutor", "translate_reason"]
-
-log = structlog.get_logger("fintech.sql")
 
 # Checked in this order: the contract's explicit reasons first, so that a message such as
 # "syntax error near UNIQUE" is not mistaken for a uniqueness violation.
@@ -88,9 +87,15 @@ def _current_traceparent() -> str:
     return f"00-{trace_id}-{span_id}-00"
 
 
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+
 def _current_request_id() -> str:
+    """The API request's id bound in structlog's context (if sane), else a fresh one."""
     bound = structlog.contextvars.get_contextvars().get("request_id")
-    return str(bound) if bound else uuid.uuid4().hex
+    if isinstance(bound, str) and _SAFE_ID.match(bound):
+        return bound
+    return uuid.uuid4().hex
 
 
 def _value(raw: Any) -> SqlValue:
@@ -184,41 +189,29 @@ class ElixirHttpExecutor:
         async def attempt(remaining: float) -> SqlResult:
             return await self._send(body, headers, remaining)
 
-        def on_retry(tries: int, error: SqlError) -> None:
-            log.info(
-                "sql_retry",
-                store="elixir",
-                statement=statement.fingerprint,
-                sql_digest=statement.digest,
-                attempt=tries,
-                error=type(error).__name__,
-            )
-
         try:
             result, tries = await run_with_retries(
                 attempt,
                 self._policy,
                 read=statement.is_read,
                 idempotent=idempotent,
-                on_retry=on_retry,
+                store="elixir",
+                statement=statement,
             )
         except SqlError as exc:
-            self._log(statement, start, outcome=type(exc).__name__, reason=str(exc)[:200])
+            log_statement(
+                "elixir", statement, start, outcome=type(exc).__name__, reason=str(exc)[:200]
+            )
             raise
-        self._log(statement, start, attempts=tries, rows=len(result.rows), rowcount=result.rowcount)
-        return result
-
-    def _log(self, statement: Statement, start: float, **fields: Any) -> None:
-        elapsed = round((time.perf_counter() - start) * 1e3, 3)
-        level = log.info if "outcome" not in fields else log.warning
-        level(
-            "sql_statement",
-            store="elixir",
-            statement=statement.fingerprint,
-            sql_digest=statement.digest,
-            duration_ms=elapsed,
-            **fields,
+        log_statement(
+            "elixir",
+            statement,
+            start,
+            attempts=tries,
+            rows=len(result.rows),
+            rowcount=result.rowcount,
         )
+        return result
 
     async def _send(self, body: bytes, headers: dict[str, str], remaining: float) -> SqlResult:
         if remaining <= 0:

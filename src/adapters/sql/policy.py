@@ -22,16 +22,18 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import anyio
 import attrs
+import structlog
 
 from ports.sql import DatabaseError, DatabaseUnavailable, OutcomeUnknown, SqlError
 
-__all__ = ["RetryPolicy", "Statement", "describe", "run_with_retries"]
+__all__ = ["RetryPolicy", "Statement", "describe", "log_statement", "run_with_retries"]
 
 T = TypeVar("T")
+log = structlog.get_logger("fintech.sql")
 
 _LEADING_NOISE = re.compile(r"^(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/|\()+", re.DOTALL)
 _IDENT = r'"?([A-Za-z_][A-Za-z0-9_]*)"?'
@@ -98,17 +100,31 @@ class RetryPolicy:
         return False
 
 
+def log_statement(store: str, statement: Statement, started: float, **fields: Any) -> None:
+    """The one log line per statement: fingerprint, digest, timing; never values or SQL."""
+    failed = "outcome" in fields
+    (log.warning if failed else log.info)(
+        "sql_statement",
+        store=store,
+        statement=statement.fingerprint,
+        sql_digest=statement.digest,
+        duration_ms=round((time.perf_counter() - started) * 1e3, 3),
+        **fields,
+    )
+
+
 async def run_with_retries(
     attempt: Callable[[float], Awaitable[T]],
     policy: RetryPolicy,
     *,
     read: bool,
     idempotent: bool,
-    on_retry: Callable[[int, SqlError], None] | None = None,
+    store: str = "",
+    statement: Statement | None = None,
 ) -> tuple[T, int]:
     """Call ``attempt(remaining_seconds)`` until it succeeds or the policy says stop.
 
-    Returns the result and the number of attempts made.
+    Returns the result and the number of attempts made; each retry is logged.
     """
     deadline = time.monotonic() + policy.total_timeout
     maybe_ran = False
@@ -133,6 +149,13 @@ async def run_with_retries(
                         f"an earlier attempt may have run; the last one failed: {error}"
                     ) from error
                 raise
-            if on_retry is not None:
-                on_retry(tries, error)
+            log.info(
+                "sql_retry",
+                store=store,
+                statement=statement.fingerprint if statement else "",
+                sql_digest=statement.digest if statement else "",
+                attempt=tries,
+                error=type(error).__name__,
+                backoff_ms=round(delay * 1e3, 1),
+            )
             await anyio.sleep(delay)

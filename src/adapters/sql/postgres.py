@@ -20,11 +20,10 @@ from typing import Any
 import anyio
 import asyncpg
 import attrs
-import structlog
 from asyncpg.prepared_stmt import PreparedStatement
 
 from adapters.sql.literals import LiteralRefused, check_value, split_placeholders
-from adapters.sql.policy import RetryPolicy, Statement, describe, run_with_retries
+from adapters.sql.policy import RetryPolicy, describe, log_statement, run_with_retries
 from ports.sql import (
     ConstraintViolation,
     DatabaseError,
@@ -37,8 +36,6 @@ from ports.sql import (
 )
 
 __all__ = ["PostgresConfig", "PostgresExecutor", "to_dollar_params", "translate_error"]
-
-log = structlog.get_logger("fintech.sql")
 
 _INT_TYPES = frozenset({"int2", "int4", "int8", "oid"})
 _TEXT_TYPES = frozenset({"text", "varchar", "bpchar", "char", "name", "unknown"})
@@ -78,9 +75,12 @@ def translate_error(exc: BaseException, *, sent: bool) -> SqlError:
             return ConstraintViolation(message)
         if state.startswith(("42", "22", "0A")):
             return StatementRejected(message)
-        if state.startswith("40") or state == "57014":
+        if state.startswith(("40", "53")) or state == "57014":
+            # serialization failure, deadlock, out of resources, statement timeout: the server
+            # says the statement failed and was rolled back, so it is safe to run again.
             return DatabaseUnavailable(f"rolled back by the server: {message}")
-        if state.startswith(("08", "57P", "53")):
+        if state.startswith(("08", "57P")):
+            # the backend is going away: whether a running statement committed is unknown
             return (OutcomeUnknown if sent else DatabaseUnavailable)(message)
         return DatabaseError(message)
     if isinstance(exc, (OSError, asyncpg.InterfaceError, TimeoutError)):
@@ -304,25 +304,26 @@ class PostgresExecutor:
 
         try:
             result, tries = await run_with_retries(
-                attempt, self._policy, read=statement.is_read, idempotent=idempotent
+                attempt,
+                self._policy,
+                read=statement.is_read,
+                idempotent=idempotent,
+                store="postgresql",
+                statement=statement,
             )
         except SqlError as exc:
-            self._log(statement, start, outcome=type(exc).__name__, reason=str(exc)[:200])
+            reason = str(exc)[:200]
+            log_statement("postgresql", statement, start, outcome=type(exc).__name__, reason=reason)
             raise
-        self._log(statement, start, attempts=tries, rows=len(result.rows), rowcount=result.rowcount)
-        return result
-
-    def _log(self, statement: Statement, start: float, **fields: Any) -> None:
-        elapsed = round((time.perf_counter() - start) * 1e3, 3)
-        level = log.info if "outcome" not in fields else log.warning
-        level(
-            "sql_statement",
-            store="postgresql",
-            statement=statement.fingerprint,
-            sql_digest=statement.digest,
-            duration_ms=elapsed,
-            **fields,
+        log_statement(
+            "postgresql",
+            statement,
+            start,
+            attempts=tries,
+            rows=len(result.rows),
+            rowcount=result.rowcount,
         )
+        return result
 
     async def ping(self) -> float:
         start = time.perf_counter()

@@ -18,7 +18,7 @@ from entrypoints.cli.runtime import (
     settings_or_exit,
 )
 from entrypoints.settings import Settings
-from ports.sql import SqlError, SqlExecutor
+from ports.sql import SqlError, SqlExecutor, StatementRejected
 
 
 @click.command()
@@ -38,6 +38,12 @@ def migrate(status_only: bool) -> None:
 
     try:
         done = run_async(work)
+    except StatementRejected as exc:
+        fail(
+            f"the {settings.sql_url.kind} store rejected a statement the schema needs: {exc} "
+            "(fintech doctor lists every statement shape it rejects)",
+            EXIT_FAILED,
+        )
     except SqlError as exc:
         fail(f"migration failed on {settings.sql_url.kind}: {exc}", EXIT_UNAVAILABLE)
     if status_only:
