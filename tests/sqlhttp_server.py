@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import socket
 import sqlite3
+import ssl
 import threading
 import time
 from collections import deque
@@ -201,8 +202,15 @@ class _Server(ThreadingHTTPServer):
 class SqlHttpServer:
     """The test server; ``start()`` binds a free loopback port and serves on a thread."""
 
-    def __init__(self, *, refuse_params: bool = False, token: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        refuse_params: bool = False,
+        token: str | None = None,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self.refuse_params = refuse_params
+        self.tls = tls
         self.token = token
         self.healthy = True
         self.faults: deque[Fault] = deque()
@@ -219,6 +227,8 @@ class SqlHttpServer:
     # lifecycle -----------------------------------------------------------------------------
     def start(self) -> SqlHttpServer:
         server = _Server(("127.0.0.1", 0), _Handler)
+        if self.tls is not None:
+            server.socket = self.tls.wrap_socket(server.socket, server_side=True)
         server.owner = self
         self._server = server
         self._thread = threading.Thread(
@@ -243,7 +253,8 @@ class SqlHttpServer:
 
     def base_url(self, database: str = "main") -> str:
         prefix = "" if database == "main" else f"/db/{database}"
-        return f"http://127.0.0.1:{self.port}{prefix}"
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://127.0.0.1:{self.port}{prefix}"
 
     def url(self, database: str = "main", *, inline: bool = False) -> str:
         """The ``FINTECH_SQL_URL`` for one database behind this server."""

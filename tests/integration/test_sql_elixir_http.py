@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
+import ssl
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import structlog
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from opentelemetry.sdk.trace import TracerProvider
 from structlog.testing import capture_logs
 
@@ -19,6 +27,7 @@ from entrypoints.settings import SettingsError
 from ports.sql import (
     ConstraintViolation,
     DatabaseError,
+    DatabaseUnavailable,
     SqlError,
     StatementRejected,
 )
@@ -257,7 +266,15 @@ async def test_the_store_url_options_override_the_settings() -> None:
 
 
 @pytest.mark.parametrize(
-    "query", ["params=sideways", "read_timeout=soon", "retries=99", "colour=blue", "pool_size=0"]
+    "query",
+    [
+        "params=sideways",
+        "read_timeout=soon",
+        "retries=99",
+        "colour=blue",
+        "pool_size=0",
+        "ca_bundle=/nowhere.pem",
+    ],
 )
 def test_invalid_store_url_options_name_the_variable(query: str) -> None:
     with pytest.raises(SettingsError) as caught:
@@ -269,3 +286,56 @@ async def test_a_postgresql_url_builds_the_asyncpg_executor() -> None:
     executor = build_executor(make_settings("postgresql://fintech@127.0.0.1:1/fintech"))
     assert isinstance(executor, PostgresExecutor)
     await executor.close()
+
+
+def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fintech test database")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / "db.crt", tmp_path / "db.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+async def test_https_needs_a_trusted_certificate_and_refusal_is_unavailable(
+    tmp_path: Path,
+) -> None:
+    cert, key = _self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    with running(tls=context) as server:
+        base = server.base_url()
+        assert base.startswith("https://")
+        trusting = build_executor(make_settings(f"elixir+{base}?ca_bundle={cert}&retries=0"))
+        stranger = build_executor(make_settings(f"elixir+{base}?retries=1"))
+        try:
+            await trusting.execute(DDL)
+            assert server.executions("CREATE TABLE") == 1
+            with pytest.raises(DatabaseUnavailable, match="cannot reach"):
+                await stranger.execute("INSERT INTO pay (id, amount) VALUES (?, ?)", ("p", 1))
+            assert server.executions("INSERT") == 0
+        finally:
+            await trusting.close()
+            await stranger.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import ssl
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -17,6 +18,7 @@ from typing import Any
 
 import anyio
 import attrs
+import certifi
 import httpx
 import msgspec
 import structlog
@@ -67,6 +69,7 @@ class ElixirHttpConfig:
     total_timeout: float = 30.0
     retries: int = 3
     pool_size: int = 10
+    ca_bundle: str | None = None  # extra CA certificates (PEM) to trust for https
 
 
 class _Answer(msgspec.Struct):
@@ -153,7 +156,17 @@ class ElixirHttpExecutor:
                 max_connections=config.pool_size, max_keepalive_connections=config.pool_size
             ),
             trust_env=False,  # no proxy from the environment between us and the database
+            verify=self._tls(config),
         )
+
+    @staticmethod
+    def _tls(config: ElixirHttpConfig) -> ssl.SSLContext | bool:
+        if not config.base_url.startswith("https://"):
+            return True  # plain http: nothing to verify, skip loading the CA bundle
+        context = ssl.create_default_context(cafile=certifi.where())
+        if config.ca_bundle:
+            context.load_verify_locations(cafile=config.ca_bundle)
+        return context
 
     @property
     def config(self) -> ElixirHttpConfig:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
 
 from dishka import Provider, Scope, provide
 
@@ -18,7 +19,15 @@ __all__ = ["StoreProvider", "build_executor", "elixir_config"]
 _URL = "FINTECH_SQL_URL"
 # Options an elixir+http(s) URL may carry; each overrides the matching setting.
 _ELIXIR_OPTIONS = frozenset(
-    {"params", "connect_timeout", "read_timeout", "total_timeout", "retries", "pool_size"}
+    {
+        "params",
+        "connect_timeout",
+        "read_timeout",
+        "total_timeout",
+        "retries",
+        "pool_size",
+        "ca_bundle",
+    }
 )
 
 
@@ -58,8 +67,12 @@ def elixir_config(settings: Settings) -> ElixirHttpConfig:
     mode = options.get("params", "native")
     if mode not in ("native", "inline"):
         raise SettingsError(_URL, f"params must be native or inline, got {mode!r}")
+    ca_bundle = options.get("ca_bundle")
+    if ca_bundle is not None and not Path(ca_bundle).is_file():
+        raise SettingsError(_URL, f"ca_bundle: no readable file at {ca_bundle!r}")
     return ElixirHttpConfig(
         base_url=url.base_url,
+        ca_bundle=ca_bundle,
         inline=mode == "inline",
         token=settings.sql_token,
         connect_timeout=_seconds(options, "connect_timeout", settings.sql_timeout_connect),
