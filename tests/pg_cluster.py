@@ -65,7 +65,10 @@ class PgCluster:
                     "running as root and there is no 'postgres' system user to run initdb as"
                 ) from None
             self.as_user = "postgres"
-        self.root = Path(tempfile.mkdtemp(prefix="fintech-pg-"))
+        # /tmp, not $TMPDIR: the postgres user must be able to reach the directory
+        self.root = Path(
+            tempfile.mkdtemp(prefix="fintech-pg-", dir="/tmp" if self.as_user else None)
+        )
         self.data = self.root / "data"
         self.port = _free_port()
         self.user = "postgres" if self.as_user else pwd.getpwuid(os.geteuid()).pw_name
@@ -151,16 +154,19 @@ def _run_async(fn: Callable[[], Coroutine[Any, Any, T]]) -> T:
 
 
 _shared: PgCluster | None = None
-_failure: str | None = None
+_failure: str | None = None  # binaries absent: every caller skips
+_broken: str | None = None  # binaries present but the cluster did not start: every caller fails
 _lock = threading.Lock()
 
 
 def shared_cluster() -> PgCluster:
     """One cluster for the whole test session, started on first use."""
-    global _shared, _failure
+    global _shared, _failure, _broken
     with _lock:
         if _failure is not None:
             raise ClusterUnavailable(_failure)
+        if _broken is not None:
+            raise RuntimeError(f"the PostgreSQL test cluster failed to start: {_broken}")
         if _shared is None:
             cluster: PgCluster | None = None
             try:
@@ -169,7 +175,8 @@ def shared_cluster() -> PgCluster:
             except ClusterUnavailable as exc:
                 _failure = str(exc)
                 raise
-            except Exception:
+            except Exception as exc:
+                _broken = str(exc)
                 if cluster is not None:
                     cluster.stop()
                 raise
