@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 from collections.abc import AsyncIterator
 
 import anyio
 import asyncpg
 import pytest
+import structlog
+from structlog.testing import capture_logs
 
 from adapters.sql.postgres import PostgresConfig, PostgresExecutor
 from ports.sql import DatabaseUnavailable, OutcomeUnknown, StatementRejected
@@ -178,12 +181,19 @@ async def test_a_connection_lost_mid_write_is_outcome_unknown(
                 await pg.execute(SLOW_WRITE, ("changed", "a"))
 
 
-async def test_a_write_slower_than_the_read_timeout_is_outcome_unknown(url: str) -> None:
-    executor = PostgresExecutor(PostgresConfig(dsn=url, read_timeout=0.3, retries=3))
+@pytest.mark.parametrize(("idempotent", "retries"), [(False, 0), (True, 2)])
+async def test_a_write_slower_than_the_read_timeout_is_outcome_unknown_and_retried_only_if_safe(
+    url: str, idempotent: bool, retries: int
+) -> None:
+    executor = PostgresExecutor(PostgresConfig(dsn=url, read_timeout=0.3, retries=2))
+    saved = structlog.get_config()
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.INFO))
     try:
         await executor.execute(DDL)
         await executor.execute("INSERT INTO t (id) VALUES (?)", ("a",))
-        with anyio.fail_after(2.5), pytest.raises(OutcomeUnknown):
-            await executor.execute(SLOW_WRITE, ("changed", "a"))
+        with capture_logs() as logs, anyio.fail_after(5), pytest.raises(OutcomeUnknown):
+            await executor.execute(SLOW_WRITE, ("changed", "a"), idempotent=idempotent)
     finally:
+        structlog.configure(**saved)
         await executor.close()
+    assert sum(e["event"] == "sql_retry" for e in logs) == retries
