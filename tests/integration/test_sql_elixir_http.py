@@ -6,6 +6,7 @@ import ipaddress
 import logging
 import re
 import ssl
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,12 +17,14 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from litestar.testing import AsyncTestClient
 from opentelemetry.sdk.trace import TracerProvider
 from structlog.testing import capture_logs
 
 from adapters.sql.elixir_http import ElixirHttpConfig, ElixirHttpExecutor, translate_reason
 from adapters.sql.literals import LiteralRefused
 from adapters.sql.postgres import PostgresExecutor
+from entrypoints.http.app import create_app
 from entrypoints.providers.stores import build_executor, elixir_config
 from entrypoints.settings import SettingsError
 from ports.sql import (
@@ -32,6 +35,7 @@ from ports.sql import (
     StatementRejected,
 )
 from tests.conftest import make_settings
+from tests.fakes import FakeSystemProvider
 from tests.sqlhttp_server import Fault, SqlHttpServer, running
 
 pytestmark = pytest.mark.anyio
@@ -339,3 +343,16 @@ async def test_https_needs_a_trusted_certificate_and_refusal_is_unavailable(
         finally:
             await trusting.close()
             await stranger.close()
+
+
+async def test_statements_run_for_an_api_request_carry_that_request_id(
+    server: SqlHttpServer,
+) -> None:
+    settings = make_settings(server.url(uuid.uuid4().hex))
+    async with AsyncTestClient(app=create_app(settings, FakeSystemProvider())) as client:
+        before = len(server.seen_headers)
+        response = await client.get("/health/ready", headers={"X-Request-ID": "corr-42.x"})
+        assert response.status_code == 200
+    during = server.seen_headers[before:]
+    assert during
+    assert {h["x-request-id"] for h in during} == {"corr-42.x"}
