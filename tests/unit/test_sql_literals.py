@@ -19,7 +19,7 @@ from adapters.sql.literals import (
     render_literal,
     split_placeholders,
 )
-from adapters.sql.postgres import to_dollar_params
+from adapters.sql.postgres_wire import to_dollar_params
 from ports.sql import StatementRejected
 
 TRICKY = ["'", "''", '"', ";", "--", "/*", "*/", "?", "\\", "\n", "\t", "\r", "%s", "$1", "🙂", "ü"]

@@ -6,7 +6,7 @@ import asyncpg
 import pytest
 
 from adapters.sql.policy import describe
-from adapters.sql.postgres import translate_error
+from adapters.sql.postgres_wire import translate_error
 from ports.sql import (
     ConstraintViolation,
     DatabaseError,

@@ -1,21 +1,16 @@
 """PostgreSQL through asyncpg, for teams that run several service instances on one store.
 
-Autocommit, one statement per call, like every store. ``?`` placeholders become ``$n`` once
-per SQL text (cached, string literals untouched). Each pooled connection keeps its own
-prepared statements, which tell us the parameter types PostgreSQL inferred: values are then
-coerced the way SQLite's type affinity would store them (``True`` into an INTEGER column is
-``1``, ``5`` into a TEXT column is ``'5'``), so repositories behave the same on both stores.
+Autocommit, one statement per call, like every store. Each pooled connection keeps its own
+prepared statements, which tell us the parameter types PostgreSQL inferred, so values can be
+coerced the way SQLite would store them (``postgres_wire``): repositories behave the same on
+both stores.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from collections import OrderedDict, deque
 from collections.abc import Sequence
-from decimal import Decimal
-from functools import lru_cache
-from typing import Any
 
 import anyio
 import asyncpg
@@ -24,105 +19,27 @@ from asyncpg.prepared_stmt import PreparedStatement
 
 from adapters.sql.literals import LiteralRefused, check_value, split_placeholders
 from adapters.sql.policy import RetryPolicy, describe, log_statement, run_with_retries
+from adapters.sql.postgres_wire import (
+    coerce_param,
+    decode_value,
+    indeterminate_parameter,
+    rowcount_from_status,
+    to_dollar_params,
+    translate_error,
+)
 from ports.sql import (
     ConstraintViolation,
-    DatabaseError,
     DatabaseUnavailable,
-    OutcomeUnknown,
     SqlError,
     SqlResult,
     SqlValue,
     StatementRejected,
 )
 
-__all__ = ["PostgresConfig", "PostgresExecutor", "to_dollar_params", "translate_error"]
+__all__ = ["PostgresConfig", "PostgresExecutor"]
 
-_INT_TYPES = frozenset({"int2", "int4", "int8", "oid"})
-_TEXT_TYPES = frozenset({"text", "varchar", "bpchar", "char", "name", "unknown"})
-_FLOAT_TYPES = frozenset({"float4", "float8"})
-_INTEGER_TEXT = re.compile(r"^[+-]?\d{1,19}$")
 _DML = frozenset({"select", "insert", "update", "delete", "with", "values"})
 _STATEMENTS_PER_CONNECTION = 256
-
-
-@lru_cache(maxsize=2048)
-def to_dollar_params(sql: str, casts: tuple[tuple[int, str], ...] = ()) -> str:
-    """``?`` placeholders (outside literals, identifiers and comments) as ``$1``, ``$2``, ...
-
-    ``casts`` pins the type of some parameters (``((1, "text"),)`` → ``$1::text``), for the
-    ones PostgreSQL cannot infer (``? IS NULL``).
-    """
-    pinned = dict(casts)
-    parts = split_placeholders(sql)
-    out = [parts[0]]
-    for n, part in enumerate(parts[1:], start=1):
-        out.append(f"${n}::{pinned[n]}" if n in pinned else f"${n}")
-        out.append(part)
-    return "".join(out)
-
-
-_INDETERMINATE = re.compile(r"parameter \$(\d+)")
-
-
-def translate_error(exc: BaseException, *, sent: bool) -> SqlError:
-    """The port error for an asyncpg or socket failure; ``sent``: the statement was executing."""
-    if isinstance(exc, asyncpg.PostgresError):
-        state = str(getattr(exc, "sqlstate", "") or "")
-        message = f"{state}: {exc}" if state else str(exc)
-        if state == "23502":
-            return StatementRejected(f"not_null: {message}")
-        if state.startswith("23"):
-            return ConstraintViolation(message)
-        if state.startswith(("42", "22", "0A")):
-            return StatementRejected(message)
-        if state.startswith(("40", "53")) or state == "57014":
-            # serialization failure, deadlock, out of resources, statement timeout: the server
-            # says the statement failed and was rolled back, so it is safe to run again.
-            return DatabaseUnavailable(f"rolled back by the server: {message}")
-        if state.startswith(("08", "57P")):
-            # the backend is going away: whether a running statement committed is unknown
-            return (OutcomeUnknown if sent else DatabaseUnavailable)(message)
-        return DatabaseError(message)
-    if isinstance(exc, (OSError, asyncpg.InterfaceError, TimeoutError)):
-        what = "connection lost or timed out while executing" if sent else "cannot connect"
-        return (OutcomeUnknown if sent else DatabaseUnavailable)(f"{what}: {exc!r}")
-    return DatabaseError(f"{type(exc).__name__}: {exc}")
-
-
-def _coerce(value: SqlValue, type_name: str, index: int) -> Any:
-    """A value as PostgreSQL's inferred parameter type wants it (SQLite affinity rules)."""
-    if value is None:
-        return None
-    if type_name in _INT_TYPES:
-        if isinstance(value, str):
-            if not _INTEGER_TEXT.match(value):
-                raise StatementRejected(f"invalid_type: parameter {index + 1} must be an integer")
-            return int(value)
-        return int(value)
-    if type_name in _TEXT_TYPES:
-        return str(int(value)) if isinstance(value, (bool, int)) else value
-    if type_name == "bool":
-        return bool(value) if isinstance(value, int) else value
-    if type_name == "numeric" and isinstance(value, int):
-        return Decimal(int(value))
-    if type_name in _FLOAT_TYPES and isinstance(value, int):
-        return float(value)
-    return value
-
-
-def _out(value: Any) -> Any:
-    if isinstance(value, Decimal) and value == value.to_integral_value():
-        return int(value)  # SUM over BIGINT is NUMERIC in PostgreSQL
-    return value
-
-
-def _rowcount(status: str | None) -> int:
-    if not status:
-        return 0
-    words = status.split()
-    if words[0] in ("INSERT", "UPDATE", "DELETE", "MERGE") and words[-1].isdigit():
-        return int(words[-1])
-    return 0
 
 
 @attrs.frozen
@@ -225,7 +142,7 @@ class PostgresExecutor:
                 status = await conn.raw.execute(sql, timeout=seconds)
             except Exception as exc:
                 raise translate_error(exc, sent=True) from exc
-            return SqlResult(rowcount=_rowcount(status))
+            return SqlResult(rowcount=rowcount_from_status(status))
         casts = self._casts.get(sql, ())
         replanned = False
         while True:
@@ -235,7 +152,7 @@ class PostgresExecutor:
             except asyncpg.IndeterminateDatatypeError as exc:
                 # "could not determine data type of parameter $n" (``? IS NULL``): pin that
                 # parameter's type from its value and remember it for this statement.
-                casts = self._pin(sql, casts, params, str(exc), exc)
+                casts = self._pin(sql, casts, params, exc)
                 continue
             except Exception as exc:
                 raise translate_error(exc, sent=False) from exc  # a Parse runs nothing
@@ -245,7 +162,7 @@ class PostgresExecutor:
                     f"statement takes {len(types)} parameter(s), got {len(params)}"
                 )
             args = [
-                _coerce(value, param.name, index)
+                coerce_param(value, param.name, index)
                 for index, (value, param) in enumerate(zip(params, types, strict=True))
             ]
             try:
@@ -263,19 +180,19 @@ class PostgresExecutor:
             except Exception as exc:
                 raise translate_error(exc, sent=True) from exc
             columns = tuple(attr.name for attr in stmt.get_attributes())
-            rows = tuple(tuple(_out(v) for v in record) for record in records)
-            return SqlResult(columns=columns, rows=rows, rowcount=_rowcount(stmt.get_statusmsg()))
+            rows = tuple(tuple(decode_value(v) for v in record) for record in records)
+            return SqlResult(
+                columns=columns, rows=rows, rowcount=rowcount_from_status(stmt.get_statusmsg())
+            )
 
     def _pin(
         self,
         sql: str,
         casts: tuple[tuple[int, str], ...],
         params: Sequence[SqlValue],
-        message: str,
         exc: Exception,
     ) -> tuple[tuple[int, str], ...]:
-        match = _INDETERMINATE.search(message)
-        n = int(match.group(1)) if match else 0
+        n = indeterminate_parameter(exc)
         if not 1 <= n <= len(params) or n in dict(casts):
             raise translate_error(exc, sent=False) from exc
         value = params[n - 1]
