@@ -158,40 +158,50 @@ async def test_connection_refused_is_unavailable() -> None:
     await executor.close()
 
 
-SLOW_WRITE = "UPDATE t SET note = ? WHERE id = ? AND (SELECT TRUE FROM pg_sleep(3))"
+SLOW_WRITE = "UPDATE t SET note = ? WHERE id = ? AND (SELECT TRUE FROM pg_sleep(5))"
+
+
+async def _terminate_when_running(cluster: PgCluster) -> None:
+    """Terminate the backend running SLOW_WRITE as soon as it shows up."""
+    conn = await asyncpg.connect(cluster.url())
+    try:
+        for _ in range(80):  # poll: the statement shows up once the executor sent it
+            terminated = await conn.fetchval(
+                "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE query LIKE 'UPDATE t SET note%' AND state = 'active' "
+                "AND pid <> pg_backend_pid()"
+            )
+            if terminated:
+                return
+            await anyio.sleep(0.05)
+    finally:
+        await conn.close()
 
 
 async def test_a_connection_lost_mid_write_is_outcome_unknown(
     cluster: PgCluster, pg: PostgresExecutor
 ) -> None:
     await pg.execute("INSERT INTO t (id) VALUES (?)", ("a",))
-
-    async def kill_it() -> None:
-        await anyio.sleep(0.4)
-        await _admin(
-            cluster,
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE query LIKE 'UPDATE t SET note%' AND pid <> pg_backend_pid()",
-        )
-
-    with anyio.fail_after(2.5):
+    with anyio.fail_after(4.5):
         async with anyio.create_task_group() as tg:
-            tg.start_soon(kill_it)
+            tg.start_soon(_terminate_when_running, cluster)
             with pytest.raises(OutcomeUnknown):
                 await pg.execute(SLOW_WRITE, ("changed", "a"))
+    row = (await pg.execute("SELECT note FROM t WHERE id = ?", ("a",))).first()
+    assert row == {"note": None}  # terminated before commit, and not re-sent
 
 
 @pytest.mark.parametrize(("idempotent", "retries"), [(False, 0), (True, 2)])
 async def test_a_write_slower_than_the_read_timeout_is_outcome_unknown_and_retried_only_if_safe(
     url: str, idempotent: bool, retries: int
 ) -> None:
-    executor = PostgresExecutor(PostgresConfig(dsn=url, read_timeout=0.3, retries=2))
+    executor = PostgresExecutor(PostgresConfig(dsn=url, read_timeout=0.5, retries=2))
     saved = structlog.get_config()
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.INFO))
     try:
         await executor.execute(DDL)
         await executor.execute("INSERT INTO t (id) VALUES (?)", ("a",))
-        with capture_logs() as logs, anyio.fail_after(5), pytest.raises(OutcomeUnknown):
+        with capture_logs() as logs, anyio.fail_after(4.5), pytest.raises(OutcomeUnknown):
             await executor.execute(SLOW_WRITE, ("changed", "a"), idempotent=idempotent)
     finally:
         structlog.configure(**saved)
