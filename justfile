@@ -9,6 +9,14 @@ serve *ARGS:
 test *ARGS:
     uv run pytest {{ARGS}}
 
+# Each store in turn: SQLite, the SQL-over-HTTP test server (params, inline), a throw-away PostgreSQL
+# The whole suite once per store (PostgreSQL needs Debian's postgresql server binaries)
+test-stores *ARGS:
+    for store in sqlite elixir elixir-inline postgresql; do \
+        echo "== FINTECH_TEST_STORE=$store"; \
+        FINTECH_TEST_STORE=$store uv run pytest -q {{ARGS}}; \
+    done
+
 # Layering contracts, lint, format check and strict types on core and ports
 lint:
     uv run lint-imports --config importlinter.ini

@@ -1,13 +1,20 @@
 """Shared fixtures: the anyio backend, settings for tests, the app with fakes, the store URL.
 
-``FINTECH_TEST_SQL_URL`` picks the store the HTTP and repository tests run on (default: a
-fresh SQLite file per test); the contract suite runs every store it can reach regardless.
+The store the HTTP and repository tests run on (the contract suite runs every store anyway):
+
+- ``FINTECH_TEST_SQL_URL``: an explicit URL, used as is (the tests then share that store);
+- ``FINTECH_TEST_STORE``: ``sqlite`` (default: a fresh SQLite file per test), ``elixir`` or
+  ``elixir-inline`` (the SQL-over-HTTP test server, started once per session, a fresh
+  database per test), ``postgresql`` (the throw-away cluster, a fresh schema per test).
+
+``just test-stores`` runs the whole suite once per store.
 """
 
 from __future__ import annotations
 
 import base64
 import os
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -18,6 +25,8 @@ from litestar.testing import AsyncTestClient
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings, load_settings
 from tests.fakes import FakeSystemProvider
+from tests.pg_cluster import ClusterUnavailable, shared_cluster, stop_shared_cluster
+from tests.sqlhttp_server import shared_server, stop_shared_server
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 TEST_SECRET = "test-secret-key-that-is-at-least-32-bytes-long"
@@ -29,9 +38,51 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+TEST_STORES = ("sqlite", "elixir", "elixir-inline", "postgresql")
+
+
+def test_store() -> str:
+    """The store named by ``FINTECH_TEST_STORE`` (default ``sqlite``)."""
+    store = (os.environ.get("FINTECH_TEST_STORE") or "sqlite").strip().lower()
+    if store not in TEST_STORES:
+        raise pytest.UsageError(
+            f"FINTECH_TEST_STORE={store!r}: expected one of {', '.join(TEST_STORES)}"
+        )
+    return store
+
+
+test_store.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_stores() -> Iterator[None]:
+    """Stops the shared SQL-over-HTTP servers and PostgreSQL cluster at session end."""
+    yield
+    stop_shared_server()
+    stop_shared_cluster()
+
+
 @pytest.fixture
-def sql_url(tmp_path: Path) -> str:
-    return os.environ.get("FINTECH_TEST_SQL_URL") or f"sqlite:///{tmp_path / 'test.db'}"
+def sql_url(tmp_path: Path) -> Iterator[str]:
+    explicit = os.environ.get("FINTECH_TEST_SQL_URL")
+    if explicit:
+        yield explicit
+        return
+    store = test_store()
+    if store == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+    elif store in ("elixir", "elixir-inline"):
+        inline = store == "elixir-inline"
+        server = shared_server(refuse_params=inline)
+        database = uuid.uuid4().hex
+        yield server.url(database, inline=inline)
+        server.drop_database(database)
+    else:
+        try:
+            cluster = shared_cluster()
+        except ClusterUnavailable as exc:
+            pytest.fail(f"FINTECH_TEST_STORE=postgresql but {exc}")
+        yield cluster.new_schema()
 
 
 def make_settings(sql_url: str, **overrides: str) -> Settings:

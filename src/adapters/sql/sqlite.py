@@ -59,6 +59,10 @@ class SqliteExecutor:
             cur = conn.execute(sql, tuple(params))
             rows = cur.fetchall()
         except sqlite3.IntegrityError as exc:
+            # A missing NOT NULL value is a bug in the statement, not a conflict the caller
+            # may interpret as "already there" (the same split as the Elixir contract's).
+            if "NOT NULL constraint failed" in str(exc):
+                raise StatementRejected(f"not_null: {exc}") from exc
             raise ConstraintViolation(str(exc)) from exc
         except sqlite3.OperationalError as exc:
             message = str(exc)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
+from adapters.sql.dialect_probe import probe_dialect
 from adapters.sql.migrator import Migration, Migrator
 from entrypoints.cli.operations_commands import maintenance_row, tracing_row
 from entrypoints.cli.runtime import (
@@ -18,7 +19,7 @@ from entrypoints.cli.runtime import (
     settings_or_exit,
 )
 from entrypoints.settings import Settings
-from ports.sql import SqlError, SqlExecutor
+from ports.sql import SqlError, SqlExecutor, StatementRejected
 
 
 @click.command()
@@ -38,6 +39,12 @@ def migrate(status_only: bool) -> None:
 
     try:
         done = run_async(work)
+    except StatementRejected as exc:
+        fail(
+            f"the {settings.sql_url.kind} store rejected a statement the schema needs: {exc} "
+            "(fintech doctor lists every statement shape it rejects)",
+            EXIT_FAILED,
+        )
     except SqlError as exc:
         fail(f"migration failed on {settings.sql_url.kind}: {exc}", EXIT_UNAVAILABLE)
     if status_only:
@@ -76,7 +83,7 @@ def _settings_rows(settings: Settings) -> list[tuple[str, str, str]]:
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def doctor(as_json: bool) -> None:
-    """Check configuration, store reachability and latency, and pending migrations."""
+    """Check configuration, store reachability and latency, migrations and the SQL dialect."""
     settings = settings_or_exit()
     rows = _settings_rows(settings)
 
@@ -94,15 +101,31 @@ def doctor(as_json: bool) -> None:
                 pending = await migrator.pending()
             except SqlError as exc:
                 rows.append(("migrations", "fail", f"cannot read schema_migrations: {exc}"))
-                return
-            if pending:
-                names = ", ".join(f"{m.version:04d}_{m.name}" for m in pending)
-                rows.append(
-                    ("migrations", "fail", f"{len(pending)} pending: {names} (run fintech migrate)")
-                )
             else:
-                rows.append(("migrations", "ok", "schema is current"))
-                rows.append(await maintenance_row(container))
+                if pending:
+                    names = ", ".join(f"{m.version:04d}_{m.name}" for m in pending)
+                    rows.append(
+                        (
+                            "migrations",
+                            "fail",
+                            f"{len(pending)} pending: {names} (run fintech migrate)",
+                        )
+                    )
+                else:
+                    rows.append(("migrations", "ok", "schema is current"))
+                    rows.append(await maintenance_row(container))
+            steps = await probe_dialect(executor)
+            rejected = [step for step in steps if not step.ok]
+            for step in rejected:
+                rows.append((f"dialect: {step.shape}", "fail", step.detail))
+            if not rejected:
+                rows.append(
+                    (
+                        "dialect",
+                        "ok",
+                        f"{len(steps)} statement shapes the service needs all accepted",
+                    )
+                )
 
     run_async(probe_store)
     failed = any(status == "fail" for _, status, _ in rows)
