@@ -8,6 +8,12 @@ from importlib.metadata import version as package_version
 
 import click
 
+from entrypoints.cli.payments_commands import (
+    purge_idempotency_keys,
+    recover,
+    settle,
+    verify_ledger,
+)
 from entrypoints.cli.runtime import settings_or_exit
 from entrypoints.cli.store_commands import doctor, migrate
 
@@ -65,6 +71,10 @@ def version() -> None:
 
 cli.add_command(migrate)
 cli.add_command(doctor)
+cli.add_command(settle)
+cli.add_command(recover)
+cli.add_command(verify_ledger)
+cli.add_command(purge_idempotency_keys)
 
 
 def main() -> None:
