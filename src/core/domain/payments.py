@@ -31,6 +31,7 @@ __all__ = [
     "PaymentNotFound",
     "PaymentStatus",
     "Refund",
+    "RefundAbandoned",
     "RefundExceedsCaptured",
     "RefundStatus",
     "capture_transfers",
@@ -68,6 +69,13 @@ class RefundStatus(StrEnum):
 
 class PaymentNotFound(NotFound):
     code = "not_found"
+
+
+class RefundAbandoned(Conflict):
+    """A crash stopped the refund before it touched the payment; recovery failed it."""
+
+    code = "refund_failed"
+    title = "Refund failed"
 
 
 class RefundExceedsCaptured(Conflict):

@@ -20,6 +20,7 @@ from core.domain.payments import (
     PaymentNotFound,
     PaymentStatus,
     Refund,
+    RefundAbandoned,
     RefundExceedsCaptured,
     RefundStatus,
     capture_transfers,
@@ -354,7 +355,7 @@ class PaymentService:
     async def advance_refund(self, refund: Refund, payment: Payment | None = None) -> Refund:
         """Drive a refund to its end: applied to the payment, posted, succeeded, announced."""
         if refund.status is RefundStatus.FAILED:
-            raise RefundExceedsCaptured("the refund could not be applied")
+            raise RefundAbandoned("this refund was abandoned before it was applied")
         if refund.status is RefundStatus.PENDING:
             now = self._now()
             applied = await self._payments.apply_refund(
