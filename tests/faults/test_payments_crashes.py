@@ -11,17 +11,19 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
+import structlog
+import structlog.testing
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from adapters.payouts.demo import DemoPayouts
-from adapters.sql.sqlite import SqliteExecutor
 from core.services.ledger_verification import LedgerVerifier
 from core.services.recovery import RecoveryService
+from entrypoints.http.app import create_app
+from entrypoints.providers.stores import build_executor
 from ports.payouts import Payouts
 from ports.sql import SqlExecutor
 from tests.auth import auth_headers
@@ -43,40 +45,50 @@ class World:
     payouts: DemoPayouts
     headers: dict[str, str]
     merchant: str = ""
+    round: int = 0
+    settings: Any = None
+
+    async def new_merchant(self) -> None:
+        """Each round runs on a fresh merchant with fresh keys, in the same store."""
+        self.round += 1
+        # The fake clock moves forward every round: mint a token valid at its current time.
+        self.headers = auth_headers(self.settings, user_id=USER, clock=self.system.fake_clock)
+        created = await self.client.post(
+            "/v1/merchants", json={"name": "M", "default_currency": "USD"}, headers=self.headers
+        )
+        self.merchant = created.json()["id"]
 
     async def pay(self, name: str, **body: Any) -> Any:
         return await self.client.post(
             f"/v1/merchants/{self.merchant}/payments",
             json={"amount": 10_000, "currency": "USD", **body},
-            headers={**self.headers, **key(name)},
+            headers={**self.headers, **key(f"{name}-{self.round}")},
         )
 
     async def post(self, path: str, body: Any, name: str) -> Any:
         return await self.client.post(
-            f"/v1/merchants/{self.merchant}{path}", json=body, headers={**self.headers, **key(name)}
+            f"/v1/merchants/{self.merchant}{path}",
+            json=body,
+            headers={**self.headers, **key(f"{name}-{self.round}")},
         )
 
     async def sql(self, text: str, *params: Any) -> list[tuple[Any, ...]]:
         return list((await self.faulty.inner.execute(text, params)).rows)
 
 
-async def open_world(path: Path) -> AsyncIterator[World]:
-    settings = make_settings(f"sqlite:///{path}")
-    faulty = FaultyExecutor(SqliteExecutor(str(path)))
+async def open_world(sql_url: str) -> AsyncIterator[World]:
+    settings = make_settings(sql_url)
+    faulty = FaultyExecutor(build_executor(settings))
     system = FakeSystemProvider()
     payouts = DemoPayouts()
-    app = create = None
-    from entrypoints.http.app import create_app
-
-    create = create_app
-    app = create(settings, system, override(SqlExecutor, faulty), override(Payouts, payouts))
-    async with AsyncTestClient(app=app) as client:
-        world = World(app, client, faulty, system, payouts, auth_headers(settings, user_id=USER))
-        created = await client.post(
-            "/v1/merchants", json={"name": "M", "default_currency": "USD"}, headers=world.headers
-        )
-        world.merchant = created.json()["id"]
-        yield world
+    app = create_app(settings, system, override(SqlExecutor, faulty), override(Payouts, payouts))
+    # Injected crashes are logged as unhandled errors; capture them instead of rendering
+    # a rich traceback for each (slow, and noise in the test output).
+    with structlog.testing.capture_logs():
+        async with AsyncTestClient(app=app) as client:
+            world = World(app, client, faulty, system, payouts, {}, settings=settings)
+            await world.new_merchant()
+            yield world
 
 
 async def recover_and_verify(world: World) -> None:
@@ -87,7 +99,9 @@ async def recover_and_verify(world: World) -> None:
 
 
 async def events_for(world: World, object_id: str) -> list[str]:
-    rows = await world.sql("SELECT type FROM events WHERE id LIKE ? ORDER BY type", f"evt_{object_id}_%")
+    rows = await world.sql(
+        "SELECT type FROM events WHERE id LIKE ? ORDER BY type", f"evt_{object_id}_%"
+    )
     return [str(r[0]) for r in rows]
 
 
@@ -135,7 +149,11 @@ async def settle(world: World, ctx: dict[str, Any]) -> Any:
 async def check_create(world: World, ctx: dict[str, Any], response: Any) -> None:
     assert response.status_code == 201
     body = response.json()
-    rows = await world.sql("SELECT id, status FROM payments WHERE id != ?", ctx.get("pid", ""))
+    rows = await world.sql(
+        "SELECT id, status FROM payments WHERE merchant_id = ? AND id != ?",
+        world.merchant,
+        ctx.get("pid", ""),
+    )
     assert [(r[0], r[1]) for r in rows] == [(body["id"], body["status"])]
     assert body["status"] in ("captured", "authorized", "failed")
     types = await events_for(world, body["id"])
@@ -164,7 +182,7 @@ async def check_void(world: World, ctx: dict[str, Any], response: Any) -> None:
 
 
 async def check_refund(world: World, ctx: dict[str, Any], response: Any) -> None:
-    rows = await world.sql("SELECT id, status FROM refunds")
+    rows = await world.sql("SELECT id, status FROM refunds WHERE merchant_id = ?", world.merchant)
     payment = (await world.sql("SELECT refunded_amount FROM payments WHERE id = ?", ctx["pid"]))[0]
     if response.status_code == 201:
         assert [(r[0], r[1]) for r in rows] == [(response.json()["id"], "succeeded")]
@@ -183,9 +201,15 @@ async def check_settle(world: World, ctx: dict[str, Any], response: Any) -> None
     body = response.json()
     assert body["status"] == "paid"
     assert body["amount"] == 9_680
-    rows = await world.sql("SELECT id, stage FROM settlements WHERE stage != 'cancelled'")
+    rows = await world.sql(
+        "SELECT id, stage FROM settlements WHERE merchant_id = ? AND stage != 'cancelled'",
+        world.merchant,
+    )
     assert [(r[0], r[1]) for r in rows] == [(body["id"], "done")]
-    assert list(world.payouts.sent) == [body["id"]]
+    paid = [
+        o.settlement_id for o in world.payouts.orders.values() if o.merchant_id == world.merchant
+    ]
+    assert paid == [body["id"]]
     assert await events_for(world, body["id"]) == ["settlement.paid"]
 
 
@@ -202,12 +226,13 @@ WORKFLOWS: dict[str, tuple[Setup, Act, Check]] = {
 @pytest.mark.parametrize("after", [False, True], ids=["dies-before", "dies-after"])
 @pytest.mark.parametrize("workflow", sorted(WORKFLOWS))
 async def test_a_crash_at_any_statement_is_recovered_and_the_retry_is_consistent(
-    tmp_path: Path, workflow: str, after: bool
+    sql_url: str, workflow: str, after: bool
 ) -> None:
     setup, act, check = WORKFLOWS[workflow]
     crashes = 0
-    for n in range(1, 60):
-        async for world in open_world(tmp_path / f"{workflow}-{n}.db"):
+    async for world in open_world(sql_url):
+        for n in range(1, 60):
+            await world.new_merchant()
             ctx = await setup(world)
             world.faulty.arm(n, after=after)
             response = await act(world, ctx)
@@ -230,9 +255,9 @@ async def test_a_crash_at_any_statement_is_recovered_and_the_retry_is_consistent
 
 
 async def test_a_refused_payout_fails_the_settlement_and_reverses_its_transfer(
-    tmp_path: Path,
+    sql_url: str,
 ) -> None:
-    async for world in open_world(tmp_path / "refused.db"):
+    async for world in open_world(sql_url):
         await world.pay("p1")
         world.payouts.refuse = True
         failed = await world.post("/settlements", {"currency": "USD"}, "s1")
@@ -255,9 +280,9 @@ async def test_a_refused_payout_fails_the_settlement_and_reverses_its_transfer(
 
 
 async def test_an_unreachable_payout_rail_leaves_the_settlement_pending_for_recovery(
-    tmp_path: Path,
+    sql_url: str,
 ) -> None:
-    async for world in open_world(tmp_path / "unreachable.db"):
+    async for world in open_world(sql_url):
         await world.pay("p1")
         world.payouts.unreachable = True
         pending = await world.post("/settlements", {"currency": "USD"}, "s1")

@@ -126,7 +126,9 @@ async def test_owners_add_members_by_email_and_staff_may_not_manage(
 async def test_capture_true_captures_at_once_and_posts_the_fee_as_its_own_transfer(
     client: AsyncTestClient[Litestar], app: Litestar, owner: dict[str, str], merchant: str
 ) -> None:
-    response = await pay(client, owner, merchant, "k1", description="Café ☕ — 東京", reference="ord-1")
+    response = await pay(
+        client, owner, merchant, "k1", description="Café ☕ — 東京", reference="ord-1"
+    )
     assert response.status_code == 201
     body = response.json()
     assert body["status"] == "captured"
@@ -163,13 +165,19 @@ async def test_authorize_then_partial_capture_then_refunds_up_to_the_captured_am
     again = await client.post(f"{base}/capture", json={}, headers={**owner, **key("c2")})
     assert again.status_code == 409
     assert again.json()["code"] == "invalid_state_transition"
-    first = await client.post(f"{base}/refunds", json={"amount": 4_000}, headers={**owner, **key("r1")})
+    first = await client.post(
+        f"{base}/refunds", json={"amount": 4_000}, headers={**owner, **key("r1")}
+    )
     assert first.status_code == 201
     assert set(first.json()) >= {"id", "payment_id", "amount", "currency", "status", "created_at"}
-    over = await client.post(f"{base}/refunds", json={"amount": 2_001}, headers={**owner, **key("r2")})
+    over = await client.post(
+        f"{base}/refunds", json={"amount": 2_001}, headers={**owner, **key("r2")}
+    )
     assert over.status_code == 409
     assert over.json()["code"] == "refund_exceeds_captured"
-    rest = await client.post(f"{base}/refunds", json={"amount": 2_000}, headers={**owner, **key("r3")})
+    rest = await client.post(
+        f"{base}/refunds", json={"amount": 2_000}, headers={**owner, **key("r3")}
+    )
     assert rest.status_code == 201
     payment = (await client.get(base, headers=owner)).json()
     assert payment["status"] == "refunded"
@@ -191,9 +199,13 @@ async def test_void_releases_an_authorization_and_moves_no_money(
     assert voided.json()["status"] == "voided"
     capture = await client.post(f"{base}/capture", headers={**owner, **key("c1")})
     assert capture.status_code == 409
-    refund = await client.post(f"{base}/refunds", json={"amount": 1}, headers={**owner, **key("r1")})
+    refund = await client.post(
+        f"{base}/refunds", json={"amount": 1}, headers={**owner, **key("r1")}
+    )
     assert refund.status_code == 409
-    assert (await client.get(f"/v1/merchants/{merchant}/ledger", headers=owner)).json()["items"] == []
+    assert (await client.get(f"/v1/merchants/{merchant}/ledger", headers=owner)).json()[
+        "items"
+    ] == []
 
 
 async def test_amounts_currencies_and_text_are_validated(
@@ -245,7 +257,11 @@ async def test_a_key_reused_for_a_different_request_is_refused(
 
 
 async def test_keys_are_scoped_to_the_principal(
-    client: AsyncTestClient[Litestar], app: Litestar, settings: Settings, owner: dict[str, str], merchant: str
+    client: AsyncTestClient[Litestar],
+    app: Litestar,
+    settings: Settings,
+    owner: dict[str, str],
+    merchant: str,
 ) -> None:
     executor = await app.state.dishka_container.get(SqlExecutor)
     await add_user(executor, STAFF, "staff@example.com")
@@ -281,7 +297,9 @@ async def test_missing_or_malformed_keys_are_rejected_on_every_money_moving_post
         assert bad.status_code == 400, path
         ctrl = await client.post(path, json=body, headers={**owner, "Idempotency-Key": "a\tb"})
         assert ctrl.status_code == 400, path
-    assert (await client.get(f"{base}/payments/{pid}", headers=owner)).json()["status"] == "authorized"
+    assert (await client.get(f"{base}/payments/{pid}", headers=owner)).json()[
+        "status"
+    ] == "authorized"
 
 
 async def test_a_request_that_failed_validation_stores_nothing(
@@ -407,7 +425,9 @@ async def test_every_state_change_is_one_event_whose_data_is_the_api_object(
             "settlement.paid",
         ]
     )
-    audit = (await executor.execute("SELECT action, target, outcome, actor_id FROM audit_events")).rows
+    audit = (
+        await executor.execute("SELECT action, target, outcome, actor_id FROM audit_events")
+    ).rows
     actions = {(str(a), str(o)) for a, _, o, _ in audit}
     assert {
         ("payment.create", "success"),
