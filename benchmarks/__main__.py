@@ -6,7 +6,7 @@ import argparse
 import importlib
 import sys
 
-SUITES = {"sql": "benchmarks.sql_executors"}
+SUITES = {"sql": "benchmarks.sql_executors", "payments": "benchmarks.payments"}
 
 
 def main() -> int:

@@ -15,7 +15,8 @@ from typing import Any
 import structlog.testing
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 from dishka import AsyncContainer
-from hypothesis import HealthCheck, settings, strategies as st
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
     initialize,
