@@ -174,6 +174,10 @@ class SettlementRepository(Protocol):
         """Settlements stuck before ``done`` whose last step is older than ``before``."""
         ...
 
+    async def missing_events(self, limit: int) -> list[Settlement]:
+        """Finished settlements whose ``settlement.paid|failed`` event is absent."""
+        ...
+
     async def merchants_with_unsettled(self) -> list[tuple[str, str]]:
         """(merchant id, currency) pairs that have unclaimed ledger transfers."""
         ...

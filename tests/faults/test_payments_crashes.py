@@ -296,3 +296,24 @@ async def test_an_unreachable_payout_rail_leaves_the_settlement_pending_for_reco
         )
         assert shown.json()["status"] == "paid"
         assert await events_for(world, sid) == ["settlement.paid"]
+
+
+async def test_recovery_writes_every_event_a_crash_left_unwritten_with_the_same_data(
+    sql_url: str,
+) -> None:
+    async for world in open_world(sql_url):
+        captured = (await world.pay("p1")).json()
+        pid = captured["id"]
+        refund = (await world.post(f"/payments/{pid}/refunds", {"amount": 100}, "r1")).json()
+        voided_id = (await world.pay("p2", capture=False)).json()["id"]
+        await world.post(f"/payments/{voided_id}/void", None, "v1")
+        settled = (await world.post("/settlements", {"currency": "USD"}, "s1")).json()
+        before = await world.sql("SELECT id, type, data FROM events ORDER BY id")
+        assert len(before) == 6
+        await world.faulty.inner.execute("DELETE FROM events")
+        world.system.fake_clock.advance(3600)
+        container = world.app.state.dishka_container
+        report = await (await container.get(RecoveryService)).run()
+        assert {a[0] for a in report.actions} == {pid, voided_id, refund["id"], settled["id"]}
+        after = await world.sql("SELECT id, type, data FROM events ORDER BY id")
+        assert after == before

@@ -126,6 +126,16 @@ class SqlSettlementRepository:
         )
         return [_settlement(row) for row in result.rows]
 
+    async def missing_events(self, limit: int) -> list[Settlement]:
+        aliased = ", ".join(f"s.{c.strip()}" for c in _S.split(","))
+        result = await self._sql.execute(
+            f"SELECT {aliased} FROM settlements s WHERE s.status IN ('paid', 'failed')"
+            " AND s.stage = 'done' AND NOT EXISTS"
+            " (SELECT 1 FROM events e WHERE e.id = 'evt_' || s.id || '_' || s.status) LIMIT ?",
+            (limit,),
+        )
+        return [_settlement(row) for row in result.rows]
+
     async def merchants_with_unsettled(self) -> list[tuple[str, str]]:
         result = await self._sql.execute(
             "SELECT DISTINCT merchant_id, currency FROM ledger_transfers"

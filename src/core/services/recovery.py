@@ -138,3 +138,6 @@ class RecoveryService:
         for refund in await self._refunds.missing_events(BATCH):
             await self._recorder.refund(refund)
             report.add(refund.id, "event missing", "recorded 1 event")
+        for settlement in await self._settlements.missing_events(BATCH):
+            await self._recorder.settlement(settlement)
+            report.add(settlement.id, "event missing", "recorded 1 event")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response
+from litestar.params import HeaderParameter
 
 from core.domain.errors import DomainError, ValidationFailed
 from core.domain.idempotency import fingerprint
@@ -14,15 +15,25 @@ from core.services.idempotency import IdempotencyService, Outcome
 from entrypoints.http.errors import PROBLEM_JSON, problem_bytes, status_for
 from ports.idempotency import StoredResponse
 
-__all__ = ["REPLAYED_HEADER", "run_idempotent"]
+__all__ = ["REPLAYED_HEADER", "IdempotencyKey", "run_idempotent"]
 
 REPLAYED_HEADER = "Idempotent-Replayed"
+
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Idempotency-Key",
+        description="1-255 printable ASCII characters; required (400 idempotency_key_missing)",
+    ),
+]
+"""The header as a handler parameter, so the OpenAPI document shows it."""
 
 
 async def run_idempotent(
     request: Request[Any, Any, Any],
     service: IdempotencyService,
     *,
+    key: str | None,
     principal_id: str,
     route: str,
     body: msgspec.Struct | None,
@@ -62,7 +73,7 @@ async def run_idempotent(
         principal_id=principal_id,
         method=request.method,
         route=route,
-        key=request.headers.get("idempotency-key"),
+        key=key,
         fingerprint=fingerprint(request.method, request.url.path, canonical),
         operation_prefix=prefix,
         operation=operation,

@@ -23,14 +23,14 @@ from entrypoints.http.dto.payments import (
     RefundOut,
 )
 from entrypoints.http.errors import problem_responses
-from entrypoints.http.idempotent import run_idempotent
+from entrypoints.http.idempotent import IdempotencyKey, run_idempotent
 
 __all__ = ["PaymentController"]
 
 BASE = "/v1/merchants/{merchant_id}/payments"
 StatusFilter = Annotated[PaymentStatus | None, QueryParameter()]
 Cursor = Annotated[str | None, QueryParameter(max_length=100)]
-WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 422)
+WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 413, 422)
 
 
 class PaymentController(Controller):
@@ -51,6 +51,7 @@ class PaymentController(Controller):
         principal: FromDishka[Principal],
         payments: FromDishka[PaymentService],
         idempotency: FromDishka[IdempotencyService],
+        idempotency_key: IdempotencyKey = None,
     ) -> Response[PaymentOut]:
         async def work(operation_id: str) -> dict[str, Any]:
             payment = await payments.create(
@@ -68,6 +69,7 @@ class PaymentController(Controller):
         return await run_idempotent(
             request,
             idempotency,
+            key=idempotency_key,
             principal_id=principal.user_id,
             route=f"POST {BASE}",
             body=data,
@@ -120,6 +122,7 @@ class PaymentController(Controller):
         principal: FromDishka[Principal],
         payments: FromDishka[PaymentService],
         idempotency: FromDishka[IdempotencyService],
+        idempotency_key: IdempotencyKey = None,
         data: JSONBody[CapturePayment | None] = None,
     ) -> Response[PaymentOut]:
         body = data or CapturePayment()
@@ -133,6 +136,7 @@ class PaymentController(Controller):
         return await run_idempotent(
             request,
             idempotency,
+            key=idempotency_key,
             principal_id=principal.user_id,
             route=f"POST {BASE}/{{payment_id}}/capture",
             body=body,
@@ -155,6 +159,7 @@ class PaymentController(Controller):
         principal: FromDishka[Principal],
         payments: FromDishka[PaymentService],
         idempotency: FromDishka[IdempotencyService],
+        idempotency_key: IdempotencyKey = None,
     ) -> Response[PaymentOut]:
         async def work(operation_id: str) -> dict[str, Any]:
             payment = await payments.void(
@@ -165,6 +170,7 @@ class PaymentController(Controller):
         return await run_idempotent(
             request,
             idempotency,
+            key=idempotency_key,
             principal_id=principal.user_id,
             route=f"POST {BASE}/{{payment_id}}/void",
             body=None,
@@ -188,6 +194,7 @@ class PaymentController(Controller):
         principal: FromDishka[Principal],
         payments: FromDishka[PaymentService],
         idempotency: FromDishka[IdempotencyService],
+        idempotency_key: IdempotencyKey = None,
     ) -> Response[RefundOut]:
         async def work(operation_id: str) -> dict[str, Any]:
             refund = await payments.refund(
@@ -203,6 +210,7 @@ class PaymentController(Controller):
         return await run_idempotent(
             request,
             idempotency,
+            key=idempotency_key,
             principal_id=principal.user_id,
             route=f"POST {BASE}/{{payment_id}}/refunds",
             body=data,

@@ -15,7 +15,7 @@ from core.services.settlements import SettlementService
 from entrypoints.http.controllers.merchants import Limit, check_cursor
 from entrypoints.http.dto.payments import CreateSettlement, SettlementList, SettlementOut
 from entrypoints.http.errors import problem_responses
-from entrypoints.http.idempotent import run_idempotent
+from entrypoints.http.idempotent import IdempotencyKey, run_idempotent
 
 __all__ = ["SettlementController"]
 
@@ -30,7 +30,7 @@ class SettlementController(Controller):
         "",
         status_code=201,
         summary="Settle every captured, unsettled amount of a currency (owners and admins)",
-        responses=problem_responses(400, 401, 403, 404, 409, 422),
+        responses=problem_responses(400, 401, 403, 404, 409, 413, 422),
     )
     async def create(
         self,
@@ -40,6 +40,7 @@ class SettlementController(Controller):
         principal: FromDishka[Principal],
         settlements: FromDishka[SettlementService],
         idempotency: FromDishka[IdempotencyService],
+        idempotency_key: IdempotencyKey = None,
     ) -> Response[SettlementOut]:
         async def work(operation_id: str) -> dict[str, Any]:
             settlement = await settlements.create(
@@ -50,6 +51,7 @@ class SettlementController(Controller):
         return await run_idempotent(
             request,
             idempotency,
+            key=idempotency_key,
             principal_id=principal.user_id,
             route="POST /v1/merchants/{merchant_id}/settlements",
             body=data,
