@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import socket
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
+
+import anyio
+import httpx
+import structlog.testing
+import uvicorn
 
 from ports.sql import DatabaseError, OutcomeUnknown, SqlExecutor, SqlResult, SqlValue
 
@@ -76,3 +83,43 @@ async def add_user(executor: SqlExecutor, user_id: str, email: str) -> None:
 
 def strip_times(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if not k.endswith("_at")}
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@asynccontextmanager
+async def serve(app: Any) -> AsyncIterator[str]:
+    """Serve ``app`` with uvicorn on a loopback port in the current event loop.
+
+    The test, the app and the store then share one loop, so a store whose connections
+    belong to a loop (PostgreSQL pools) works when the test also reads it directly.
+    """
+    port = free_port()
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    with structlog.testing.capture_logs():
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(server.serve)
+            for _ in range(1000):  # uvicorn exposes only a flag; poll it, bounded to 10 s
+                if server.started:
+                    break
+                await anyio.sleep(0.01)
+            assert server.started, "uvicorn did not start"
+            try:
+                yield f"http://127.0.0.1:{port}"
+            finally:
+                server.should_exit = True
+
+
+@asynccontextmanager
+async def http_client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    async with serve(app) as base_url:
+        limits = httpx.Limits(max_connections=60)
+        async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
+            yield client

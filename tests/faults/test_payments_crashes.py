@@ -10,14 +10,13 @@ every state change must have exactly one event.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
-import structlog
-import structlog.testing
 from litestar import Litestar
-from litestar.testing import AsyncTestClient
 
 from adapters.payouts.demo import DemoPayouts
 from core.services.ledger_verification import LedgerVerifier
@@ -29,7 +28,7 @@ from ports.sql import SqlExecutor
 from tests.auth import auth_headers
 from tests.conftest import make_settings
 from tests.fakes import FakeSystemProvider, override
-from tests.payments_support import FaultyExecutor, key
+from tests.payments_support import FaultyExecutor, http_client, key
 
 pytestmark = pytest.mark.anyio
 
@@ -39,7 +38,7 @@ USER = "usr_00000000000000000000000001"
 @dataclass
 class World:
     app: Litestar
-    client: AsyncTestClient[Litestar]
+    client: httpx.AsyncClient
     faulty: FaultyExecutor
     system: FakeSystemProvider
     payouts: DemoPayouts
@@ -76,19 +75,19 @@ class World:
         return list((await self.faulty.inner.execute(text, params)).rows)
 
 
+@asynccontextmanager
 async def open_world(sql_url: str) -> AsyncIterator[World]:
     settings = make_settings(sql_url)
     faulty = FaultyExecutor(build_executor(settings))
     system = FakeSystemProvider()
     payouts = DemoPayouts()
     app = create_app(settings, system, override(SqlExecutor, faulty), override(Payouts, payouts))
-    # Injected crashes are logged as unhandled errors; capture them instead of rendering
-    # a rich traceback for each (slow, and noise in the test output).
-    with structlog.testing.capture_logs():
-        async with AsyncTestClient(app=app) as client:
-            world = World(app, client, faulty, system, payouts, {}, settings=settings)
-            await world.new_merchant()
-            yield world
+    # Served on loopback in this loop (injected crashes are logged as unhandled errors: the
+    # server captures the logs instead of rendering a rich traceback for each).
+    async with http_client(app) as client:
+        world = World(app, client, faulty, system, payouts, {}, settings=settings)
+        await world.new_merchant()
+        yield world
 
 
 async def recover_and_verify(world: World) -> None:
@@ -230,7 +229,7 @@ async def test_a_crash_at_any_statement_is_recovered_and_the_retry_is_consistent
 ) -> None:
     setup, act, check = WORKFLOWS[workflow]
     crashes = 0
-    async for world in open_world(sql_url):
+    async with open_world(sql_url) as world:
         for n in range(1, 60):
             await world.new_merchant()
             ctx = await setup(world)
@@ -257,7 +256,7 @@ async def test_a_crash_at_any_statement_is_recovered_and_the_retry_is_consistent
 async def test_a_refused_payout_fails_the_settlement_and_reverses_its_transfer(
     sql_url: str,
 ) -> None:
-    async for world in open_world(sql_url):
+    async with open_world(sql_url) as world:
         await world.pay("p1")
         world.payouts.refuse = True
         failed = await world.post("/settlements", {"currency": "USD"}, "s1")
@@ -282,7 +281,7 @@ async def test_a_refused_payout_fails_the_settlement_and_reverses_its_transfer(
 async def test_an_unreachable_payout_rail_leaves_the_settlement_pending_for_recovery(
     sql_url: str,
 ) -> None:
-    async for world in open_world(sql_url):
+    async with open_world(sql_url) as world:
         await world.pay("p1")
         world.payouts.unreachable = True
         pending = await world.post("/settlements", {"currency": "USD"}, "s1")
@@ -301,7 +300,7 @@ async def test_an_unreachable_payout_rail_leaves_the_settlement_pending_for_reco
 async def test_recovery_writes_every_event_a_crash_left_unwritten_with_the_same_data(
     sql_url: str,
 ) -> None:
-    async for world in open_world(sql_url):
+    async with open_world(sql_url) as world:
         captured = (await world.pay("p1")).json()
         pid = captured["id"]
         refund = (await world.post(f"/payments/{pid}/refunds", {"amount": 100}, "r1")).json()

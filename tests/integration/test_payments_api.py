@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 from litestar import Litestar
-from litestar.testing import AsyncTestClient
 
 from core.services.ledger_verification import LedgerVerifier
 from entrypoints.settings import Settings
 from ports.sql import SqlExecutor
 from tests.auth import auth_headers
-from tests.payments_support import add_user, key
+from tests.payments_support import add_user, http_client, key
 
 pytestmark = pytest.mark.anyio
 
@@ -23,12 +24,19 @@ OTHER = "usr_00000000000000000000000003"
 
 
 @pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    """The app on a loopback port in the test's own loop (see ``payments_support.serve``)."""
+    async with http_client(app) as c:
+        yield c
+
+
+@pytest.fixture
 def owner(settings: Settings) -> dict[str, str]:
     return auth_headers(settings, user_id=OWNER)
 
 
 @pytest.fixture
-async def merchant(client: AsyncTestClient[Litestar], owner: dict[str, str]) -> str:
+async def merchant(client: httpx.AsyncClient, owner: dict[str, str]) -> str:
     response = await client.post(
         "/v1/merchants",
         json={"name": "Corner Shop", "default_currency": "USD", "currencies": ["EUR"]},
@@ -39,7 +47,7 @@ async def merchant(client: AsyncTestClient[Litestar], owner: dict[str, str]) -> 
 
 
 async def pay(
-    client: AsyncTestClient[Litestar],
+    client: httpx.AsyncClient,
     headers: dict[str, str],
     merchant: str,
     name: str,
@@ -57,7 +65,7 @@ async def verify(app: Litestar) -> list[Any]:
 
 
 async def test_creating_a_merchant_makes_the_caller_its_owner(
-    client: AsyncTestClient[Litestar], owner: dict[str, str], merchant: str
+    client: httpx.AsyncClient, owner: dict[str, str], merchant: str
 ) -> None:
     response = await client.get(f"/v1/merchants/{merchant}", headers=owner)
     assert response.status_code == 200
@@ -69,7 +77,7 @@ async def test_creating_a_merchant_makes_the_caller_its_owner(
 
 
 async def test_merchants_outside_the_callers_scope_answer_404_and_admins_see_all(
-    client: AsyncTestClient[Litestar], settings: Settings, merchant: str
+    client: httpx.AsyncClient, settings: Settings, merchant: str
 ) -> None:
     stranger = auth_headers(settings, user_id=OTHER)
     for path in ("", "/balance", "/ledger", "/payments", "/settlements"):
@@ -82,7 +90,7 @@ async def test_merchants_outside_the_callers_scope_answer_404_and_admins_see_all
 
 
 async def test_owners_add_members_by_email_and_staff_may_not_manage(
-    client: AsyncTestClient[Litestar],
+    client: httpx.AsyncClient,
     app: Litestar,
     settings: Settings,
     owner: dict[str, str],
@@ -124,7 +132,7 @@ async def test_owners_add_members_by_email_and_staff_may_not_manage(
 
 
 async def test_capture_true_captures_at_once_and_posts_the_fee_as_its_own_transfer(
-    client: AsyncTestClient[Litestar], app: Litestar, owner: dict[str, str], merchant: str
+    client: httpx.AsyncClient, app: Litestar, owner: dict[str, str], merchant: str
 ) -> None:
     response = await pay(
         client, owner, merchant, "k1", description="Café ☕ — 東京", reference="ord-1"
@@ -147,7 +155,7 @@ async def test_capture_true_captures_at_once_and_posts_the_fee_as_its_own_transf
 
 
 async def test_authorize_then_partial_capture_then_refunds_up_to_the_captured_amount(
-    client: AsyncTestClient[Litestar], app: Litestar, owner: dict[str, str], merchant: str
+    client: httpx.AsyncClient, app: Litestar, owner: dict[str, str], merchant: str
 ) -> None:
     created = await pay(client, owner, merchant, "k1", capture=False)
     assert created.json()["status"] == "authorized"
@@ -190,7 +198,7 @@ async def test_authorize_then_partial_capture_then_refunds_up_to_the_captured_am
 
 
 async def test_void_releases_an_authorization_and_moves_no_money(
-    client: AsyncTestClient[Litestar], owner: dict[str, str], merchant: str
+    client: httpx.AsyncClient, owner: dict[str, str], merchant: str
 ) -> None:
     pid = (await pay(client, owner, merchant, "k1", capture=False)).json()["id"]
     base = f"/v1/merchants/{merchant}/payments/{pid}"
@@ -209,7 +217,7 @@ async def test_void_releases_an_authorization_and_moves_no_money(
 
 
 async def test_amounts_currencies_and_text_are_validated(
-    client: AsyncTestClient[Litestar], owner: dict[str, str], merchant: str
+    client: httpx.AsyncClient, owner: dict[str, str], merchant: str
 ) -> None:
     cases = [
         ({"amount": 0}, "validation_failed"),
@@ -235,7 +243,7 @@ async def test_amounts_currencies_and_text_are_validated(
 
 
 async def test_a_replayed_key_returns_the_stored_response_byte_for_byte(
-    client: AsyncTestClient[Litestar], owner: dict[str, str], merchant: str
+    client: httpx.AsyncClient, owner: dict[str, str], merchant: str
 ) -> None:
     first = await pay(client, owner, merchant, "same")
     second = await pay(client, owner, merchant, "same")
@@ -248,7 +256,7 @@ async def test_a_replayed_key_returns_the_stored_response_byte_for_byte(
 
 
 async def test_a_key_reused_for_a_different_request_is_refused(
-    client: AsyncTestClient[Litestar], owner: dict[str, str], merchant: str
+    client: httpx.AsyncClient, owner: dict[str, str], merchant: str
 ) -> None:
     await pay(client, owner, merchant, "same")
     response = await pay(client, owner, merchant, "same", amount=5)
@@ -257,7 +265,7 @@ async def test_a_key_reused_for_a_different_request_is_refused(
 
 
 async def test_keys_are_scoped_to_the_principal(
-    client: AsyncTestClient[Litestar],
+    client: httpx.AsyncClient,
     app: Litestar,
     settings: Settings,
     owner: dict[str, str],
@@ -278,7 +286,7 @@ async def test_keys_are_scoped_to_the_principal(
 
 
 async def test_missing_or_malformed_keys_are_rejected_on_every_money_moving_post(
-    client: AsyncTestClient[Litestar], owner: dict[str, str], merchant: str
+    client: httpx.AsyncClient, owner: dict[str, str], merchant: str
 ) -> None:
     pid = (await pay(client, owner, merchant, "k1", capture=False)).json()["id"]
     base = f"/v1/merchants/{merchant}"
@@ -303,7 +311,7 @@ async def test_missing_or_malformed_keys_are_rejected_on_every_money_moving_post
 
 
 async def test_a_request_that_failed_validation_stores_nothing(
-    client: AsyncTestClient[Litestar], owner: dict[str, str], merchant: str
+    client: httpx.AsyncClient, owner: dict[str, str], merchant: str
 ) -> None:
     refused = await pay(client, owner, merchant, "k1", currency="GBP")
     assert refused.status_code == 400
@@ -313,7 +321,7 @@ async def test_a_request_that_failed_validation_stores_nothing(
 
 
 async def test_a_final_4xx_answer_is_stored_and_replayed(
-    client: AsyncTestClient[Litestar], owner: dict[str, str], merchant: str
+    client: httpx.AsyncClient, owner: dict[str, str], merchant: str
 ) -> None:
     pid = (await pay(client, owner, merchant, "k1")).json()["id"]
     path = f"/v1/merchants/{merchant}/payments/{pid}/void"
@@ -325,7 +333,7 @@ async def test_a_final_4xx_answer_is_stored_and_replayed(
 
 
 async def test_payments_list_filters_by_status_and_pages_with_a_cursor(
-    client: AsyncTestClient[Litestar], owner: dict[str, str], merchant: str
+    client: httpx.AsyncClient, owner: dict[str, str], merchant: str
 ) -> None:
     ids = []
     for i in range(5):
@@ -350,7 +358,7 @@ async def test_payments_list_filters_by_status_and_pages_with_a_cursor(
 
 
 async def test_a_settlement_pays_out_every_unsettled_amount_once(
-    client: AsyncTestClient[Litestar], app: Litestar, owner: dict[str, str], merchant: str
+    client: httpx.AsyncClient, app: Litestar, owner: dict[str, str], merchant: str
 ) -> None:
     first = (await pay(client, owner, merchant, "k1")).json()["id"]
     await pay(client, owner, merchant, "k2", amount=5_000)
@@ -383,7 +391,7 @@ async def test_a_settlement_pays_out_every_unsettled_amount_once(
 
 
 async def test_every_state_change_is_one_event_whose_data_is_the_api_object(
-    client: AsyncTestClient[Litestar], app: Litestar, owner: dict[str, str], merchant: str
+    client: httpx.AsyncClient, app: Litestar, owner: dict[str, str], merchant: str
 ) -> None:
     captured = (await pay(client, owner, merchant, "k1")).json()
     authorized = (await pay(client, owner, merchant, "k2", capture=False)).json()

@@ -5,7 +5,6 @@ The store comes from the ``sql_url`` fixture, so the same tests run on every sto
 
 from __future__ import annotations
 
-import socket
 from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
@@ -13,24 +12,17 @@ from typing import Any
 import anyio
 import httpx
 import pytest
-import structlog.testing
-import uvicorn
 
 from core.services.ledger_verification import LedgerVerifier
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
 from tests.auth import auth_headers
 from tests.fakes import FakeSystemProvider
+from tests.payments_support import serve
 
 pytestmark = pytest.mark.anyio
 
 OWNER = "usr_00000000000000000000000001"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Served:
@@ -48,26 +40,12 @@ class Served:
 @pytest.fixture
 async def served(settings: Settings) -> AsyncIterator[Served]:
     app = create_app(settings, FakeSystemProvider())
-    port = free_port()
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    with structlog.testing.capture_logs():
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(server.serve)
-            for _ in range(500):  # uvicorn exposes only a flag; poll it, bounded to 5 s
-                if server.started:
-                    break
-                await anyio.sleep(0.01)
-            served = Served(f"http://127.0.0.1:{port}", app, auth_headers(settings, user_id=OWNER))
-            async with httpx.AsyncClient(base_url=served.base_url, headers=served.headers) as c:
-                created = await c.post(
-                    "/v1/merchants", json={"name": "M", "default_currency": "USD"}
-                )
-                served.merchant = created.json()["id"]
-            yield served
-            server.should_exit = True
+    async with serve(app) as base_url:
+        served = Served(base_url, app, auth_headers(settings, user_id=OWNER))
+        async with httpx.AsyncClient(base_url=base_url, headers=served.headers) as c:
+            created = await c.post("/v1/merchants", json={"name": "M", "default_currency": "USD"})
+            served.merchant = created.json()["id"]
+        yield served
 
 
 def client(served: Served) -> httpx.AsyncClient:
