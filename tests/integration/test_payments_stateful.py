@@ -36,6 +36,7 @@ from core.services.ledger_verification import LedgerVerifier
 from core.services.merchants import MerchantService
 from core.services.payments import PaymentService
 from core.services.recovery import RecoveryService
+from core.services.refunds import RefundService
 from core.services.settlements import SettlementService
 from entrypoints.container import create_container
 from entrypoints.providers.stores import build_executor
@@ -57,6 +58,7 @@ class Harness:
     payouts: DemoPayouts
     merchants: MerchantService
     payments: PaymentService
+    refunds: RefundService
     settlements: SettlementService
     idempotency: IdempotencyService
     recovery: RecoveryService
@@ -80,6 +82,7 @@ async def build(sql_url: str) -> Harness:
         payouts=payouts,
         merchants=await container.get(MerchantService),
         payments=await container.get(PaymentService),
+        refunds=await container.get(RefundService),
         settlements=await container.get(SettlementService),
         idempotency=await container.get(IdempotencyService),
         recovery=await container.get(RecoveryService),
@@ -209,9 +212,7 @@ class PaymentsMachine(RuleBasedStateMachine):
         mid = self.model.merchant
 
         async def work(op: str) -> dict[str, Any]:
-            refund = await self.harness.payments.refund(
-                OWNER, mid, pid, amount=amount, refund_id=op
-            )
+            refund = await self.harness.refunds.refund(OWNER, mid, pid, amount=amount, refund_id=op)
             return refund_view(refund)
 
         return Call(self.new_key(), f"refund {pid}", {"amount": amount}, "ref", work)

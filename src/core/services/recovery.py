@@ -17,6 +17,7 @@ from core.domain.payments import PaymentStatus, RefundStatus
 from core.domain.timestamps import rfc3339
 from core.services.payments import PaymentService
 from core.services.recording import Recorder
+from core.services.refunds import RefundService
 from core.services.settlements import SettlementService
 from ports.clock import Clock
 from ports.payments import (
@@ -52,6 +53,7 @@ class RecoveryService:
         settlements: SettlementRepository,
         ledger: LedgerRepository,
         payment_service: PaymentService,
+        refund_service: RefundService,
         settlement_service: SettlementService,
         recorder: Recorder,
         clock: Clock,
@@ -61,6 +63,7 @@ class RecoveryService:
         self._settlements = settlements
         self._ledger = ledger
         self._payment_service = payment_service
+        self._refund_service = refund_service
         self._settlement_service = settlement_service
         self._recorder = recorder
         self._clock = clock
@@ -108,14 +111,14 @@ class RecoveryService:
             for refund in stale:
                 payment = await self._payments.get(refund.payment_id)
                 if payment is not None and payment.has_applied(refund.id):
-                    await self._payment_service.advance_refund(refund, payment)
+                    await self._refund_service.advance_refund(refund, payment)
                     report.add(refund.id, "refund applied but unfinished", "succeeded")
                 elif await self._refunds.fail_unapplied(refund, at):
                     report.add(refund.id, "refund never applied", "failed")
                 else:
                     again = await self._refunds.get(refund.id)
                     if again is not None and again.status is RefundStatus.PENDING:
-                        await self._payment_service.advance_refund(again)
+                        await self._refund_service.advance_refund(again)
                         report.add(refund.id, "refund applied but unfinished", "succeeded")
 
     async def _settlements_in_flight(self, report: RecoveryReport, cutoff: str) -> None:

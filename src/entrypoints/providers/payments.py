@@ -19,6 +19,7 @@ from core.services.merchants import MerchantService
 from core.services.payments import PaymentService
 from core.services.recording import Recorder
 from core.services.recovery import RecoveryService
+from core.services.refunds import RefundService
 from core.services.settlements import SettlementService
 from entrypoints.settings import Settings
 from ports.clock import Clock
@@ -53,6 +54,7 @@ class PaymentsProvider(Provider):
     recorder = provide(Recorder)
     merchant_service = provide(MerchantService)
     payment_service = provide(PaymentService)
+    refund_service = provide(RefundService)
     settlement_service = provide(SettlementService)
     recovery = provide(RecoveryService)
     verifier = provide(LedgerVerifier)

@@ -12,6 +12,7 @@ from core.domain.identity import Principal
 from core.domain.payments import PaymentStatus, payment_view, refund_view
 from core.services.idempotency import IdempotencyService
 from core.services.payments import PaymentService
+from core.services.refunds import RefundService
 from entrypoints.http.controllers.merchants import Limit, check_cursor
 from entrypoints.http.dto.payments import (
     CapturePayment,
@@ -192,12 +193,12 @@ class PaymentController(Controller):
         payment_id: FromPath[str],
         data: JSONBody[CreateRefund],
         principal: FromDishka[Principal],
-        payments: FromDishka[PaymentService],
+        refunds: FromDishka[RefundService],
         idempotency: FromDishka[IdempotencyService],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[RefundOut]:
         async def work(operation_id: str) -> dict[str, Any]:
-            refund = await payments.refund(
+            refund = await refunds.refund(
                 principal,
                 merchant_id,
                 payment_id,
@@ -229,7 +230,7 @@ class PaymentController(Controller):
         merchant_id: FromPath[str],
         payment_id: FromPath[str],
         principal: FromDishka[Principal],
-        payments: FromDishka[PaymentService],
+        refunds: FromDishka[RefundService],
     ) -> RefundList:
-        found = await payments.refunds(principal, merchant_id, payment_id)
+        found = await refunds.list_for(principal, merchant_id, payment_id)
         return RefundList(items=[RefundOut(**refund_view(r)) for r in found], next_cursor=None)
