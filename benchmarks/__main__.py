@@ -10,6 +10,7 @@ SUITES = {
     "sql": "benchmarks.sql_executors",
     "identity": "benchmarks.identity",
     "cashflow": "benchmarks.cashflow",
+    "payments": "benchmarks.payments",
 }
 
 

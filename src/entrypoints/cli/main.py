@@ -11,6 +11,12 @@ import click
 from entrypoints.cli.identity_commands import audit, create_admin
 from entrypoints.cli.market_commands import market
 from entrypoints.cli.operations_commands import maintenance
+from entrypoints.cli.payments_commands import (
+    purge_idempotency_keys,
+    recover,
+    settle,
+    verify_ledger,
+)
 from entrypoints.cli.runtime import settings_or_exit
 from entrypoints.cli.store_commands import doctor, migrate
 
@@ -72,6 +78,10 @@ cli.add_command(create_admin)
 cli.add_command(audit)
 cli.add_command(maintenance)
 cli.add_command(market)
+cli.add_command(settle)
+cli.add_command(recover)
+cli.add_command(verify_ledger)
+cli.add_command(purge_idempotency_keys)
 
 
 def main() -> None:

@@ -6,12 +6,13 @@ Tests pass fake providers (``override=True``); production calls ``create_app_fro
 from __future__ import annotations
 
 import structlog
-from dishka import Provider
+from dishka import AsyncContainer, Provider
 from dishka.integrations.litestar import DishkaRouter, LitestarProvider, setup_dishka
 from litestar import Litestar
 
 from adapters.sql.migrator import Migrator
 from core.services.maintenance import MaintenanceGate
+from core.services.recovery import RecoveryService
 from entrypoints.container import create_container
 from entrypoints.http.auth import HttpAuthProvider
 from entrypoints.http.controllers import ROUTES
@@ -23,6 +24,7 @@ from entrypoints.observability.logging import configure_logging
 from entrypoints.observability.metrics import Metrics
 from entrypoints.observability.tracing import Tracing
 from entrypoints.settings import Settings, load_settings
+from ports.sql import SqlError
 
 __all__ = ["MAX_BODY_BYTES", "create_app", "create_app_from_env"]
 
@@ -50,6 +52,7 @@ def create_app(settings: Settings, *providers: Provider) -> Litestar:
             applied = await migrator.migrate()
             if applied:
                 log.info("migrations_applied", versions=[m.version for m in applied])
+        await recover_on_startup(container)
 
     async def on_shutdown(app: Litestar) -> None:
         await container.close()
@@ -76,6 +79,20 @@ def create_app(settings: Settings, *providers: Provider) -> Litestar:
         trusted_proxies=settings.trusted_proxies,
     )
     return app
+
+
+async def recover_on_startup(container: AsyncContainer) -> None:
+    """Finish or compensate workflows a crash left half-way (once the schema is current)."""
+    migrator = await container.get(Migrator)
+    try:
+        if await migrator.pending():
+            return
+        report = await (await container.get(RecoveryService)).run()
+    except SqlError as exc:
+        log.warning("startup_recovery_skipped", error_type=type(exc).__name__)
+        return
+    if report.actions:
+        log.info("startup_recovery", actions=len(report.actions))
 
 
 def create_app_from_env() -> Litestar:

@@ -7,6 +7,7 @@ from dishka import Provider
 from entrypoints.providers.identity import IdentityProvider
 from entrypoints.providers.market import MarketProvider
 from entrypoints.providers.operations import OperationsProvider
+from entrypoints.providers.payments import PaymentsProvider
 from entrypoints.providers.personal import PersonalFinanceProvider
 from entrypoints.providers.security import SecurityProvider
 from entrypoints.providers.stores import StoreProvider
@@ -15,6 +16,7 @@ from entrypoints.providers.system import SystemProvider
 __all__ = [
     "MarketProvider",
     "OperationsProvider",
+    "PaymentsProvider",
     "PersonalFinanceProvider",
     "SecurityProvider",
     "StoreProvider",
@@ -33,4 +35,5 @@ def default_providers() -> list[Provider]:
         OperationsProvider(),
         MarketProvider(),
         PersonalFinanceProvider(),
+        PaymentsProvider(),
     ]

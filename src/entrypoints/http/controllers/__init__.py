@@ -13,8 +13,11 @@ from entrypoints.http.controllers.identity import (
     MeController,
 )
 from entrypoints.http.controllers.market import MarketController
+from entrypoints.http.controllers.merchants import MerchantController
 from entrypoints.http.controllers.net_worth import NetWorthController
 from entrypoints.http.controllers.operations import MaintenanceController, MetricsController
+from entrypoints.http.controllers.payments import PaymentController
+from entrypoints.http.controllers.settlements import SettlementController
 
 __all__ = ["ROUTES"]
 
@@ -22,3 +25,4 @@ ROUTES: list[type] = [HealthController]
 ROUTES += [AuthController, MeController, AdminUsersController, AdminAuditController]
 ROUTES += [MetricsController, MaintenanceController]
 ROUTES += [CalcController, MarketController, BudgetController, GoalController, NetWorthController]
+ROUTES += [MerchantController, PaymentController, SettlementController]

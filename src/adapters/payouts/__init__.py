@@ -1,0 +1,1 @@
+"""Payout rails: where settlements send the merchant's money."""
