@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from dishka import Provider
 
+from entrypoints.providers.banking import BankingProvider
 from entrypoints.providers.security import SecurityProvider
 from entrypoints.providers.stores import StoreProvider
 from entrypoints.providers.system import SystemProvider
 
-__all__ = ["SecurityProvider", "StoreProvider", "SystemProvider", "default_providers"]
+__all__ = [
+    "BankingProvider",
+    "SecurityProvider",
+    "StoreProvider",
+    "SystemProvider",
+    "default_providers",
+]
 
 
 def default_providers() -> list[Provider]:
@@ -17,4 +24,5 @@ def default_providers() -> list[Provider]:
         SystemProvider(),
         StoreProvider(),
         SecurityProvider(),
+        BankingProvider(),
     ]

@@ -1,0 +1,1 @@
+"""Wire DTOs (msgspec Structs), one module per API section."""
