@@ -102,11 +102,14 @@ class BalanceHistoryService:
         self,
         principal: Principal,
         on_connection: Callable[[Connection, int, str | None], None] | None = None,
+        on_start: Callable[[int], None] | None = None,
     ) -> SyncReport:
         """Snapshot every connection (operators only), continuing past failing ones."""
         if not principal.is_admin:
             raise PermissionDenied("Only operators may sync every connection")
         everything = await self._connections.all()
+        if on_start is not None:
+            on_start(len(everything))
         recorded = 0
         failures: list[tuple[str, str]] = []
         for connection in everything:

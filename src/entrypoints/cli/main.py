@@ -8,6 +8,11 @@ from importlib.metadata import version as package_version
 
 import click
 
+from entrypoints.cli.banking_commands import (
+    require_banking_ready,
+    rotate_encryption_key,
+    sync_balances,
+)
 from entrypoints.cli.runtime import settings_or_exit
 from entrypoints.cli.store_commands import doctor, migrate
 
@@ -38,6 +43,7 @@ def serve(host: str, port: int, workers: int, graceful_timeout: int) -> None:
     import uvicorn
 
     settings = settings_or_exit()
+    require_banking_ready(settings)
     # uvicorn drains in-flight requests on SIGTERM, then re-raises the signal to the handler
     # installed before it: a completed graceful shutdown is a clean exit.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -65,6 +71,8 @@ def version() -> None:
 
 cli.add_command(migrate)
 cli.add_command(doctor)
+cli.add_command(sync_balances)
+cli.add_command(rotate_encryption_key)
 
 
 def main() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import click
 from rich.table import Table
 
@@ -16,6 +18,7 @@ from entrypoints.cli.runtime import (
     run_async,
     settings_or_exit,
 )
+from entrypoints.providers.banking import banking_doctor_rows
 from entrypoints.settings import Settings
 from ports.sql import SqlError, SqlExecutor
 
@@ -68,6 +71,7 @@ def _settings_rows(settings: Settings) -> list[tuple[str, str, str]]:
         ("banking provider", "ok", settings.resolved_banking_provider),
         ("market provider", "ok", settings.resolved_market_provider),
     ]
+    rows.extend(banking_doctor_rows(settings, datetime.now(UTC)))
     return rows
 
 

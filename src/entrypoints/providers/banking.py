@@ -35,7 +35,13 @@ from ports.cipher import TokenCipher
 from ports.clock import Clock
 from ports.ids import IdGenerator
 
-__all__ = ["BankClients", "BankingProvider", "build_bank_clients", "teller_certificate_check"]
+__all__ = [
+    "BankClients",
+    "BankingProvider",
+    "banking_doctor_rows",
+    "build_bank_clients",
+    "teller_certificate_check",
+]
 
 
 @attrs.define
@@ -71,6 +77,33 @@ def teller_certificate_check(settings: Settings, now: datetime) -> TellerCertifi
         )
     except TellerCertificateError as exc:
         raise SettingsError(exc.variable, exc.reason) from None
+
+
+def banking_doctor_rows(settings: Settings, now: datetime) -> list[tuple[str, str, str]]:
+    """``fintech doctor`` rows: provider credentials and the Teller certificate's expiry."""
+    rows: list[tuple[str, str, str]] = []
+    if settings.teller_certificate_path or settings.teller_private_key_path:
+        try:
+            cert = teller_certificate_check(settings, now)
+        except SettingsError as exc:
+            rows.append(("teller certificate", "fail", f"{exc.variable}: {exc.reason}"))
+        else:
+            assert cert is not None
+            days = cert.days_left(now)
+            rows.append(
+                (
+                    "teller certificate",
+                    "warn" if days < 30 else "ok",
+                    f"expires {cert.not_after.date().isoformat()} ({days} days); {cert.subject}",
+                )
+            )
+    elif settings.resolved_banking_provider == "teller":
+        rows.append(("teller certificate", "warn", "none configured (sandbox only)"))
+    if settings.resolved_banking_provider == "teller" and not settings.teller_signing_secret:
+        rows.append(("teller webhooks", "warn", "TELLER_SIGNING_SECRET unset: webhooks get 401"))
+    if settings.plaid_client_id:
+        rows.append(("plaid credentials", "ok", f"client id set ({settings.plaid_environment})"))
+    return rows
 
 
 def build_bank_clients(settings: Settings, clock: Clock) -> BankClients:
