@@ -112,9 +112,19 @@ async def send(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _tls_refused(exc: Exception) -> bool:
-    text = f"{exc} {exc.__cause__ or ''} {exc.__context__ or ''}".lower()
-    return any(s in text for s in ("ssl", "certificate", "handshake", "tlsv1"))
+def _tls_refused(exc: BaseException) -> bool:
+    """Whether a TLS failure is anywhere in the exception's chain (httpx wraps ssl errors)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ssl.SSLError):
+            return True
+        text = f"{type(current).__name__} {current}".lower()
+        if any(s in text for s in ("ssl", "certificate", "handshake", "tlsv1")):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def _transport_error(provider: str, exc: Exception) -> BankProviderError:

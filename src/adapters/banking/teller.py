@@ -161,8 +161,12 @@ class TellerBank:
         environment: str = "sandbox",
         policy: RetryPolicy | None = None,
         sleep: Sleep = anyio.sleep,
+        page_size: int = PAGE_SIZE,
+        client_certificate: bool = True,
     ) -> None:
+        self._has_certificate = client_certificate
         self._client = make_client(base_url, verify=ssl_context)
+        self._page_size = page_size
         self._clock = clock
         self._environment = environment
         self._policy = policy or RetryPolicy()
@@ -171,17 +175,29 @@ class TellerBank:
     async def aclose(self) -> None:
         await self._client.aclose()
 
+    async def _send(self, method: str, token: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            return await send(
+                self._client,
+                method,
+                path,
+                provider=self.name,
+                policy=self._policy,
+                sleep=self._sleep,
+                auth=httpx.BasicAuth(token, ""),
+                **kwargs,
+            )
+        except BankProviderError as exc:
+            if self._has_certificate:
+                raise
+            # Teller drops connections that present no client certificate.
+            raise BankProviderError(
+                "The bank provider (teller) refused the connection: no client certificate is"
+                " configured (Teller requires one outside its sandbox)"
+            ) from exc
+
     async def _get(self, token: str, path: str, params: dict[str, str] | None = None) -> bytes:
-        response = await send(
-            self._client,
-            "GET",
-            path,
-            provider=self.name,
-            policy=self._policy,
-            sleep=self._sleep,
-            params=params,
-            auth=httpx.BasicAuth(token, ""),
-        )
+        response = await self._send("GET", token, path, params=params)
         if response.status_code == 200:
             return response.content
         raise self._error(response)
@@ -275,7 +291,7 @@ class TellerBank:
     ) -> list[_Transaction]:
         collected: list[_Transaction] = []
         params = {
-            "count": str(PAGE_SIZE),
+            "count": str(self._page_size),
             "start_date": start.isoformat(),
             "end_date": end.isoformat(),
         }
@@ -283,7 +299,7 @@ class TellerBank:
             raw = await self._get(token, f"/accounts/{account.id}/transactions", params)
             page = msgspec.json.decode(raw, type=list[_Transaction])
             collected.extend(page)
-            if len(page) < PAGE_SIZE:
+            if len(page) < self._page_size:
                 break
             params = {**params, "from_id": page[-1].id}
         return collected
@@ -336,14 +352,6 @@ class TellerBank:
     async def revoke(self, access_token: str) -> None:
         """Teller has no token revocation: removing every account ends the enrollment's access."""
         for account in await self._accounts(access_token):
-            response = await send(
-                self._client,
-                "DELETE",
-                f"/accounts/{account.id}",
-                provider=self.name,
-                policy=self._policy,
-                sleep=self._sleep,
-                auth=httpx.BasicAuth(access_token, ""),
-            )
+            response = await self._send("DELETE", access_token, f"/accounts/{account.id}")
             if response.status_code not in (200, 204, 404, 410):
                 raise self._error(response)

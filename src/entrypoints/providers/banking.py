@@ -124,6 +124,7 @@ def build_bank_clients(settings: Settings, clock: Clock) -> BankClients:
             clock=clock,
             base_url=settings.teller_base_url or DEFAULT_TELLER_URL,
             environment=settings.teller_environment,
+            client_certificate=bool(settings.teller_certificate_path),
         )
     if settings.plaid_client_id and settings.plaid_secret:
         clients.plaid = PlaidBank(
