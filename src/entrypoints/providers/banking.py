@@ -38,10 +38,15 @@ from ports.ids import IdGenerator
 __all__ = [
     "BankClients",
     "BankingProvider",
+    "WebhookVerifiers",
     "banking_doctor_rows",
     "build_bank_clients",
     "teller_certificate_check",
 ]
+
+
+class WebhookVerifiers(dict[str, BankWebhookVerifier]):
+    """Webhook verifiers by provider name: only providers with a configured secret or key."""
 
 
 @attrs.define
@@ -201,20 +206,23 @@ class BankingProvider(Provider):
         )
 
     @provide
+    def verifiers(self, settings: Settings, clients: BankClients, clock: Clock) -> WebhookVerifiers:
+        verifiers = WebhookVerifiers()
+        if settings.teller_signing_secret:
+            verifiers["teller"] = TellerWebhookVerifier(settings.teller_signing_secret, clock)
+        if clients.plaid is not None:
+            verifiers["plaid"] = PlaidWebhookVerifier(clients.plaid.webhook_key, clock)
+        return verifiers
+
+    @provide
     def webhooks(
         self,
-        settings: Settings,
-        clients: BankClients,
+        verifiers: WebhookVerifiers,
         seen: SeenWebhookEvents,
         connections: BankConnections,
         cache: ConnectionDataCache,
         clock: Clock,
     ) -> BankWebhookService:
-        verifiers: dict[str, BankWebhookVerifier] = {}
-        if settings.teller_signing_secret:
-            verifiers["teller"] = TellerWebhookVerifier(settings.teller_signing_secret, clock)
-        if clients.plaid is not None:
-            verifiers["plaid"] = PlaidWebhookVerifier(clients.plaid.webhook_key, clock)
         return BankWebhookService(
             verifiers=verifiers, seen=seen, connections=connections, cache=cache, clock=clock
         )

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, delete, get, post
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from core.domain.banking import from_minor_units
 from core.domain.errors import FieldError, ValidationFailed
@@ -68,7 +68,7 @@ class BankingController(Controller):
     @post("/link", status_code=200, responses=problem_responses(400, 401, 502, 503))
     async def link(
         self,
-        data: LinkRequest,
+        data: JSONBody[LinkRequest],
         principal: FromDishka[Principal],
         banking: FromDishka[BankingService],
     ) -> LinkOut:
@@ -78,7 +78,7 @@ class BankingController(Controller):
     @post("/exchange", status_code=201, responses=problem_responses(400, 401, 409, 502, 503))
     async def exchange(
         self,
-        data: ExchangeRequest,
+        data: JSONBody[ExchangeRequest],
         principal: FromDishka[Principal],
         banking: FromDishka[BankingService],
     ) -> ConnectionOut:
@@ -185,7 +185,7 @@ class BankingController(Controller):
     )
     async def snapshot(
         self,
-        data: SnapshotRequest,
+        data: JSONBody[SnapshotRequest],
         principal: FromDishka[Principal],
         history: FromDishka[BalanceHistoryService],
     ) -> SnapshotListOut:
