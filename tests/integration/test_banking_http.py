@@ -40,14 +40,16 @@ def mallory(settings: Settings) -> dict[str, str]:
 
 
 async def link_demo(
-    client: AsyncTestClient[Litestar], headers: dict[str, str], token: str = "demo-alice"
+    client: AsyncTestClient[Litestar],
+    headers: dict[str, str],
+    public_token: str = "demo-alice",  # noqa: S107
 ) -> str:
     link = await client.post("/v1/banking/link", json={}, headers=headers)
     assert link.status_code == 200
     assert link.json()["provider"] == "demo"
     assert link.json()["link_token"]
     response = await client.post(
-        "/v1/banking/exchange", json={"public_token": token}, headers=headers
+        "/v1/banking/exchange", json={"public_token": public_token}, headers=headers
     )
     assert response.status_code == 201, response.text
     body = response.json()
