@@ -7,6 +7,7 @@ import importlib
 import sys
 
 SUITES = {"sql": "benchmarks.sql_executors"}
+SUITES["banking"] = "benchmarks.banking_transactions"
 
 
 def main() -> int:

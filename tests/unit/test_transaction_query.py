@@ -35,7 +35,9 @@ def transactions(draw: st.DrawFn) -> list[BankTransaction]:
                 id=f"txn_{i:04d}",
                 account_id=draw(st.sampled_from(ACCOUNTS)),
                 connection_id="con_1",
-                amount=Decimal(draw(st.integers(-50_000, 50_000))) / 100,
+                amount=Decimal(draw(st.integers(-50_000, 50_000))).scaleb(
+                    -draw(st.sampled_from([0, 2, 2, 4]))
+                ),
                 currency="USD",
                 date=BASE + timedelta(days=draw(st.integers(0, 30))),
                 description="x",
@@ -48,7 +50,11 @@ def transactions(draw: st.DrawFn) -> list[BankTransaction]:
 
 
 optional_date = st.none() | st.integers(0, 30).map(lambda d: BASE + timedelta(days=d))
-optional_amount = st.none() | st.integers(0, 50_000).map(lambda c: Decimal(c) / 100)
+optional_amount = st.none() | st.builds(
+    lambda units, places: Decimal(units).scaleb(-places),
+    st.integers(0, 50_000),
+    st.sampled_from([0, 1, 2, 3, 5]),
+)
 
 
 @st.composite

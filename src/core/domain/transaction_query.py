@@ -10,7 +10,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from enum import StrEnum
 
 import attrs
@@ -87,6 +87,11 @@ class TransactionPage:
         return self.page * self.page_size < self.total
 
 
+def _exponent(amount: Decimal) -> int:
+    exponent = amount.as_tuple().exponent
+    return exponent if isinstance(exponent, int) else 0
+
+
 def _merchant_key(t: BankTransaction) -> str:
     return (t.merchant_name or "").casefold()
 
@@ -97,7 +102,11 @@ class TransactionIndex:
 
     transactions: tuple[BankTransaction, ...]
     dates: tuple[date, ...]
-    abs_amounts: tuple[Decimal, ...]
+    account_ids: tuple[str, ...]
+    categories: tuple[str, ...]
+    pending: tuple[bool, ...]
+    abs_amounts: tuple[int, ...]  # absolute amounts scaled by 10**scale: exact integers
+    scale: int
     merchants: tuple[str, ...]
     by_date: tuple[int, ...]
     by_amount: tuple[int, ...]
@@ -110,10 +119,16 @@ class TransactionIndex:
         merchants = tuple(_merchant_key(t) for t in txns)
         positions = range(len(txns))
         by_date = tuple(sorted(positions, key=lambda i: (txns[i].date, txns[i].id)))
+        scale = max([0, *(-_exponent(t.amount) for t in txns)])
+        factor = Decimal(10) ** scale
         return cls(
             transactions=txns,
             dates=tuple(t.date for t in txns),
-            abs_amounts=tuple(abs(t.amount) for t in txns),
+            account_ids=tuple(t.account_id for t in txns),
+            categories=tuple(t.category for t in txns),
+            pending=tuple(t.pending for t in txns),
+            abs_amounts=tuple(int(abs(t.amount) * factor) for t in txns),
+            scale=scale,
             merchants=merchants,
             by_date=by_date,
             by_amount=tuple(sorted(positions, key=lambda i: (txns[i].amount, txns[i].id))),
@@ -146,24 +161,35 @@ def query_transactions(index: TransactionIndex, query: TransactionQuery) -> Tran
     if query.sort_order is SortOrder.DESC:
         order = order[::-1]
 
-    dates, amounts, merchants = index.dates, index.abs_amounts, index.merchants
-    account, category = query.account_id, query.category
-    lo_amt, hi_amt = query.min_amount, query.max_amount
-    needle = query.merchant_name.casefold() if query.merchant_name else None
-    skip_pending = query.exclude_pending
-
-    selected = [
-        i
-        for i in order
-        if (account is None or txns[i].account_id == account)
-        and (start is None or dates[i] >= start)
-        and (end is None or dates[i] <= end)
-        and (lo_amt is None or amounts[i] >= lo_amt)
-        and (hi_amt is None or amounts[i] <= hi_amt)
-        and (category is None or txns[i].category == category)
-        and (needle is None or needle in merchants[i])
-        and not (skip_pending and txns[i].pending)
-    ]
+    # Each active filter is one pass over the survivors of the previous ones; a query with no
+    # filter does no per-item work at all.
+    selected: Sequence[int] = order
+    if query.account_id is not None:
+        account, accounts = query.account_id, index.account_ids
+        selected = [i for i in selected if accounts[i] == account]
+    if query.category is not None:
+        category, categories = query.category, index.categories
+        selected = [i for i in selected if categories[i] == category]
+    if query.exclude_pending:
+        pending = index.pending
+        selected = [i for i in selected if not pending[i]]
+    if start is not None or end is not None:
+        dates = index.dates
+        if start is not None:
+            selected = [i for i in selected if dates[i] >= start]
+        if end is not None:
+            selected = [i for i in selected if dates[i] <= end]
+    amounts, factor = index.abs_amounts, Decimal(10) ** index.scale
+    if query.min_amount is not None:
+        # |amount| >= m  ⇔  scaled |amount| >= ceil(m · 10**scale), exactly.
+        low = int((query.min_amount * factor).to_integral_value(rounding=ROUND_CEILING))
+        selected = [i for i in selected if amounts[i] >= low]
+    if query.max_amount is not None:
+        high = int((query.max_amount * factor).to_integral_value(rounding=ROUND_FLOOR))
+        selected = [i for i in selected if amounts[i] <= high]
+    if query.merchant_name:
+        needle, merchants = query.merchant_name.casefold(), index.merchants
+        selected = [i for i in selected if needle in merchants[i]]
     first = (query.page - 1) * query.page_size
     page = tuple(txns[i] for i in selected[first : first + query.page_size])
     return TransactionPage(
