@@ -6,8 +6,7 @@ straight into ``Decimal`` (never through float) and negated here, once.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date
 from typing import Any
 
 import anyio
@@ -15,6 +14,7 @@ import httpx
 import msgspec
 import structlog
 
+from adapters.banking import plaid_wire as wire
 from adapters.banking.http import RetryPolicy, Sleep, make_client, retry_after_seconds, send
 from core.domain.banking import (
     AccountRecord,
@@ -46,137 +46,6 @@ RELINK_CODES = frozenset(
     }
 )
 log = structlog.get_logger("fintech.banking.plaid")
-
-_CATEGORIES = {
-    "INCOME": "income",
-    "TRANSFER_IN": "transfer",
-    "TRANSFER_OUT": "transfer",
-    "LOAN_PAYMENTS": "loan_payments",
-    "BANK_FEES": "bank_fees",
-    "ENTERTAINMENT": "entertainment",
-    "FOOD_AND_DRINK": "dining",
-    "GENERAL_MERCHANDISE": "shopping",
-    "HOME_IMPROVEMENT": "home",
-    "MEDICAL": "health",
-    "PERSONAL_CARE": "personal_care",
-    "GENERAL_SERVICES": "services",
-    "GOVERNMENT_AND_NON_PROFIT": "government",
-    "TRANSPORTATION": "transportation",
-    "TRAVEL": "travel",
-    "RENT_AND_UTILITIES": "utilities",
-}
-_DETAILED = {"FOOD_AND_DRINK_GROCERIES": "groceries"}
-
-
-class _Balances(msgspec.Struct):
-    current: Decimal | None = None
-    available: Decimal | None = None
-    iso_currency_code: str | None = None
-    unofficial_currency_code: str | None = None
-
-
-class _Account(msgspec.Struct):
-    account_id: str
-    name: str
-    type: str
-    balances: _Balances = msgspec.field(default_factory=_Balances)
-    official_name: str | None = None
-    subtype: str | None = None
-    mask: str | None = None
-
-
-class _Item(msgspec.Struct):
-    item_id: str
-    institution_id: str | None = None
-    institution_name: str | None = None
-
-
-class _AccountsResponse(msgspec.Struct):
-    accounts: list[_Account]
-    item: _Item
-
-
-class _Pfc(msgspec.Struct):
-    primary: str = ""
-    detailed: str = ""
-
-
-class _Transaction(msgspec.Struct):
-    transaction_id: str
-    account_id: str
-    amount: Decimal
-    date: date
-    name: str | None = None
-    merchant_name: str | None = None
-    pending: bool = False
-    iso_currency_code: str | None = None
-    unofficial_currency_code: str | None = None
-    personal_finance_category: _Pfc | None = None
-    category: list[str] | None = None
-
-
-class _TransactionsResponse(msgspec.Struct):
-    transactions: list[_Transaction]
-    total_transactions: int
-
-
-class _Datum(msgspec.Struct):
-    data: Any = None
-
-
-class _Owner(msgspec.Struct):
-    names: list[str] = []
-    emails: list[_Datum] = []
-    phone_numbers: list[_Datum] = []
-    addresses: list[_Datum] = []
-
-
-class _IdentityAccount(msgspec.Struct):
-    owners: list[_Owner] = []
-
-
-class _IdentityResponse(msgspec.Struct):
-    accounts: list[_IdentityAccount]
-
-
-class _LinkResponse(msgspec.Struct):
-    link_token: str
-    expiration: datetime
-
-
-class _ExchangeResponse(msgspec.Struct):
-    access_token: str
-    item_id: str
-
-
-class _Error(msgspec.Struct):
-    error_type: str = ""
-    error_code: str = ""
-    error_message: str = ""
-    request_id: str | None = None
-
-
-def _category(t: _Transaction) -> str:
-    pfc = t.personal_finance_category
-    if pfc is not None:
-        return _DETAILED.get(pfc.detailed) or _CATEGORIES.get(pfc.primary, "general")
-    if t.category:
-        legacy = t.category[0].upper().replace(" ", "_")
-        return {"FOOD_AND_DRINK": "dining", "SHOPS": "shopping", "TRAVEL": "travel"}.get(
-            legacy, "general"
-        )
-    return "general"
-
-
-def _currency(b: _Balances | _Transaction) -> str:
-    return b.iso_currency_code or b.unofficial_currency_code or "USD"
-
-
-def _address(value: Any) -> str:
-    if isinstance(value, dict):
-        parts = [value.get(k) for k in ("street", "city", "region", "postal_code", "country")]
-        return ", ".join(str(p) for p in parts if p)
-    return str(value)
 
 
 class PlaidBank:
@@ -228,9 +97,9 @@ class PlaidBank:
 
     def _error(self, response: httpx.Response, path: str) -> Exception:
         try:
-            error = msgspec.json.decode(response.content, type=_Error)
+            error = msgspec.json.decode(response.content, type=wire.Error)
         except msgspec.DecodeError:
-            error = _Error()
+            error = wire.Error()
         status = response.status_code
         log.warning(
             "plaid_error",
@@ -262,12 +131,14 @@ class PlaidBank:
             "products": ["transactions"],
         }
         raw = await self.post("/link/token/create", body, idempotent=False)
-        link = msgspec.json.decode(raw, type=_LinkResponse)
+        link = msgspec.json.decode(raw, type=wire.LinkResponse)
         return LinkToken(provider=self.name, link_token=link.link_token, expires_at=link.expiration)
 
-    async def _accounts(self, access_token: str, path: str = "/accounts/get") -> _AccountsResponse:
+    async def _accounts(
+        self, access_token: str, path: str = "/accounts/get"
+    ) -> wire.AccountsResponse:
         raw = await self.post(path, {"access_token": access_token})
-        return msgspec.json.decode(raw, type=_AccountsResponse)
+        return msgspec.json.decode(raw, type=wire.AccountsResponse)
 
     async def exchange(self, public_token: str) -> ExchangedToken:
         if not public_token or len(public_token) > 512:
@@ -275,7 +146,7 @@ class PlaidBank:
         raw = await self.post(
             "/item/public_token/exchange", {"public_token": public_token}, idempotent=False
         )
-        exchanged = msgspec.json.decode(raw, type=_ExchangeResponse)
+        exchanged = msgspec.json.decode(raw, type=wire.ExchangeResponse)
         item = (await self._accounts(exchanged.access_token)).item
         return ExchangedToken(
             access_token=exchanged.access_token,
@@ -294,7 +165,7 @@ class PlaidBank:
                 type=a.type,
                 subtype=a.subtype,
                 mask=a.mask,
-                currency=_currency(a.balances),
+                currency=wire.currency(a.balances),
                 institution_name=institution,
             )
             for a in found.accounts
@@ -307,7 +178,7 @@ class PlaidBank:
                 provider_account_id=a.account_id,
                 current=a.balances.current,
                 available=a.balances.available,
-                currency=_currency(a.balances),
+                currency=wire.currency(a.balances),
             )
             for a in found.accounts
         ]
@@ -315,7 +186,7 @@ class PlaidBank:
     async def transactions(
         self, access_token: str, start: date, end: date
     ) -> list[TransactionRecord]:
-        collected: list[_Transaction] = []
+        collected: list[wire.Transaction] = []
         total = None
         for _ in range(MAX_PAGES):
             body = {
@@ -325,7 +196,7 @@ class PlaidBank:
                 "options": {"count": PAGE_SIZE, "offset": len(collected)},
             }
             page = msgspec.json.decode(
-                await self.post("/transactions/get", body), type=_TransactionsResponse
+                await self.post("/transactions/get", body), type=wire.TransactionsResponse
             )
             collected.extend(page.transactions)
             total = page.total_transactions
@@ -336,11 +207,11 @@ class PlaidBank:
                 provider_transaction_id=t.transaction_id,
                 provider_account_id=t.account_id,
                 amount=-t.amount,
-                currency=_currency(t),
+                currency=wire.currency(t),
                 date=t.date,
                 description=t.name or t.merchant_name or "",
                 merchant_name=t.merchant_name,
-                category=_category(t),
+                category=wire.category(t),
                 pending=t.pending,
             )
             for t in collected
@@ -349,13 +220,13 @@ class PlaidBank:
     async def identity(self, access_token: str) -> list[IdentityOwner]:
         raw = await self.post("/identity/get", {"access_token": access_token})
         owners: list[IdentityOwner] = []
-        for account in msgspec.json.decode(raw, type=_IdentityResponse).accounts:
+        for account in msgspec.json.decode(raw, type=wire.IdentityResponse).accounts:
             for o in account.owners:
                 owner = IdentityOwner(
                     names=tuple(o.names),
                     emails=tuple(str(e.data) for e in o.emails if e.data),
                     phone_numbers=tuple(str(p.data) for p in o.phone_numbers if p.data),
-                    addresses=tuple(_address(a.data) for a in o.addresses if a.data),
+                    addresses=tuple(wire.owner_address(a.data) for a in o.addresses if a.data),
                 )
                 if owner not in owners:
                     owners.append(owner)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import secrets
 import ssl
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 import anyio
@@ -18,6 +17,7 @@ import httpx
 import msgspec
 import structlog
 
+from adapters.banking import teller_wire as wire
 from adapters.banking.http import RetryPolicy, Sleep, make_client, retry_after_seconds, send
 from core.domain.banking import (
     AccountRecord,
@@ -39,112 +39,6 @@ DEFAULT_TELLER_URL = "https://api.teller.io"
 PAGE_SIZE = 250
 MAX_PAGES = 200
 log = structlog.get_logger("fintech.banking.teller")
-
-_CATEGORIES = {
-    "accommodation": "travel",
-    "advertising": "services",
-    "bar": "dining",
-    "charity": "general",
-    "clothing": "shopping",
-    "dining": "dining",
-    "education": "services",
-    "electronics": "shopping",
-    "entertainment": "entertainment",
-    "fuel": "transportation",
-    "general": "general",
-    "groceries": "groceries",
-    "health": "health",
-    "home": "home",
-    "income": "income",
-    "insurance": "services",
-    "investment": "transfer",
-    "loan": "loan_payments",
-    "office": "shopping",
-    "phone": "utilities",
-    "service": "services",
-    "shopping": "shopping",
-    "software": "services",
-    "sport": "entertainment",
-    "tax": "government",
-    "transport": "transportation",
-    "transportation": "transportation",
-    "utilities": "utilities",
-}
-
-
-class _Institution(msgspec.Struct):
-    name: str
-    id: str | None = None
-
-
-class _Account(msgspec.Struct):
-    id: str
-    name: str
-    type: str
-    enrollment_id: str
-    institution: _Institution
-    subtype: str | None = None
-    last_four: str | None = None
-    currency: str = "USD"
-    status: str = "open"
-
-
-class _Balance(msgspec.Struct):
-    account_id: str
-    ledger: Decimal | None = None
-    available: Decimal | None = None
-
-
-class _Counterparty(msgspec.Struct):
-    name: str | None = None
-    type: str | None = None
-
-
-class _Details(msgspec.Struct):
-    category: str | None = None
-    counterparty: _Counterparty | None = None
-    processing_status: str | None = None
-
-
-class _Transaction(msgspec.Struct):
-    id: str
-    account_id: str
-    amount: Decimal
-    date: date
-    description: str
-    status: str = "posted"
-    details: _Details | None = None
-
-
-class _Datum(msgspec.Struct):
-    data: Any = None
-
-
-class _Owner(msgspec.Struct):
-    names: list[_Datum] = []
-    emails: list[_Datum] = []
-    phone_numbers: list[_Datum] = []
-    addresses: list[_Datum] = []
-
-
-class _IdentityEntry(msgspec.Struct):
-    owners: list[_Owner] = []
-
-
-class _ErrorBody(msgspec.Struct):
-    code: str = ""
-    message: str = ""
-
-
-class _Error(msgspec.Struct):
-    error: _ErrorBody = msgspec.field(default_factory=_ErrorBody)
-
-
-def _address(value: Any) -> str:
-    if isinstance(value, dict):
-        parts = [value.get(k) for k in ("street", "city", "region", "postal_code", "country")]
-        return ", ".join(str(p) for p in parts if p)
-    return str(value)
 
 
 class TellerBank:
@@ -205,7 +99,7 @@ class TellerBank:
     def _error(self, response: httpx.Response) -> Exception:
         status = response.status_code
         try:
-            code = msgspec.json.decode(response.content, type=_Error).error.code
+            code = msgspec.json.decode(response.content, type=wire.Error).error.code
         except msgspec.DecodeError:
             code = ""
         log.warning("teller_error", status=status, code=code)
@@ -224,8 +118,8 @@ class TellerBank:
             return BankProviderError("The bank account is closed")
         return BankProviderError(f"The bank provider failed (HTTP {status})")
 
-    async def _accounts(self, token: str) -> list[_Account]:
-        return msgspec.json.decode(await self._get(token, "/accounts"), type=list[_Account])
+    async def _accounts(self, token: str) -> list[wire.Account]:
+        return msgspec.json.decode(await self._get(token, "/accounts"), type=list[wire.Account])
 
     async def create_link(self, user_id: str) -> LinkToken:
         # Teller Connect runs in the browser with the application id; the nonce binds the
@@ -275,7 +169,7 @@ class TellerBank:
             if account.status != "open":
                 continue
             raw = await self._get(access_token, f"/accounts/{account.id}/balances")
-            balance = msgspec.json.decode(raw, type=_Balance)
+            balance = msgspec.json.decode(raw, type=wire.Balance)
             found.append(
                 BalanceRecord(
                     provider_account_id=account.id,
@@ -287,9 +181,9 @@ class TellerBank:
         return found
 
     async def _account_transactions(
-        self, token: str, account: _Account, start: date, end: date
-    ) -> list[_Transaction]:
-        collected: list[_Transaction] = []
+        self, token: str, account: wire.Account, start: date, end: date
+    ) -> list[wire.Transaction]:
+        collected: list[wire.Transaction] = []
         params = {
             "count": str(self._page_size),
             "start_date": start.isoformat(),
@@ -297,7 +191,7 @@ class TellerBank:
         }
         for _ in range(MAX_PAGES):
             raw = await self._get(token, f"/accounts/{account.id}/transactions", params)
-            page = msgspec.json.decode(raw, type=list[_Transaction])
+            page = msgspec.json.decode(raw, type=list[wire.Transaction])
             collected.extend(page)
             if len(page) < self._page_size:
                 break
@@ -315,7 +209,7 @@ class TellerBank:
             for t in await self._account_transactions(access_token, account, start, end):
                 if not start <= t.date <= end:
                     continue
-                details = t.details or _Details()
+                details = t.details or wire.Details()
                 counterparty = details.counterparty.name if details.counterparty else None
                 records.append(
                     TransactionRecord(
@@ -326,7 +220,7 @@ class TellerBank:
                         date=t.date,
                         description=t.description,
                         merchant_name=counterparty.title() if counterparty else None,
-                        category=_CATEGORIES.get(details.category or "", "general"),
+                        category=wire.CATEGORY_MAP.get(details.category or "", "general"),
                         pending=t.status == "pending",
                     )
                 )
@@ -334,7 +228,7 @@ class TellerBank:
 
     async def identity(self, access_token: str) -> list[IdentityOwner]:
         entries = msgspec.json.decode(
-            await self._get(access_token, "/identity"), type=list[_IdentityEntry]
+            await self._get(access_token, "/identity"), type=list[wire.IdentityEntry]
         )
         owners: list[IdentityOwner] = []
         for entry in entries:
@@ -343,7 +237,7 @@ class TellerBank:
                     names=tuple(str(n.data) for n in o.names if n.data),
                     emails=tuple(str(e.data) for e in o.emails if e.data),
                     phone_numbers=tuple(str(p.data) for p in o.phone_numbers if p.data),
-                    addresses=tuple(_address(a.data) for a in o.addresses if a.data),
+                    addresses=tuple(wire.owner_address(a.data) for a in o.addresses if a.data),
                 )
                 if owner not in owners:
                     owners.append(owner)
