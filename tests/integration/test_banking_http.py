@@ -386,3 +386,20 @@ async def test_deleting_a_connection_revokes_at_the_provider(
     )
     assert response.status_code == 204
     assert scripted.revoked == [SECRET_TOKEN]
+
+
+async def test_identity_reads_are_audited_including_refused_ones(
+    client, alice, mallory, app
+) -> None:
+    connection_id = await link_demo(client, alice)
+    assert (await client.get("/v1/banking/identity", headers=alice)).status_code == 200
+    refused = await client.get(
+        "/v1/banking/identity", params={"connection_id": connection_id}, headers=mallory
+    )
+    assert refused.status_code == 404
+    executor = await app.state.dishka_container.get(SqlExecutor)
+    rows = await executor.execute(
+        "SELECT actor_id, target, outcome FROM audit_events WHERE action = ? ORDER BY id",
+        ("banking.identity.read",),
+    )
+    assert rows.rows == ((ALICE, connection_id, "success"), (MALLORY, connection_id, "denied"))

@@ -263,7 +263,17 @@ class BankingService:
     ) -> list[IdentityOwner]:
         """Account owners; every call is audited (the data itself never is)."""
         owners: list[IdentityOwner] = []
-        for connection in await self._scope(principal, connection_id):
+        try:
+            scope = await self._scope(principal, connection_id)
+        except BankConnectionNotFound:
+            await self._audit.record(
+                actor_id=principal.user_id,
+                action="banking.identity.read",
+                target=connection_id,
+                outcome="denied",
+            )
+            raise
+        for connection in scope:
             outcome = "failure"
             try:
                 aggregator = self._aggregators.get(connection.provider)

@@ -68,12 +68,12 @@ class BankingController(Controller):
     @post("/link", status_code=200, responses=problem_responses(400, 401, 502, 503))
     async def link(
         self,
-        data: JSONBody[LinkRequest],
         principal: FromDishka[Principal],
         banking: FromDishka[BankingService],
+        data: JSONBody[LinkRequest | None] = None,
     ) -> LinkOut:
         """Start linking a bank: a link token (Plaid, demo) or enrollment details (Teller)."""
-        return LinkOut.of(await banking.link(principal, data.provider))
+        return LinkOut.of(await banking.link(principal, data.provider if data else None))
 
     @post("/exchange", status_code=201, responses=problem_responses(400, 401, 409, 502, 503))
     async def exchange(
@@ -94,7 +94,9 @@ class BankingController(Controller):
         )
 
     @delete(
-        "/connections/{connection_id:str}", status_code=204, responses=problem_responses(401, 404)
+        "/connections/{connection_id:str}",
+        status_code=204,
+        responses=problem_responses(401, 404, 503),
     )
     async def delete_connection(
         self,
@@ -185,12 +187,12 @@ class BankingController(Controller):
     )
     async def snapshot(
         self,
-        data: JSONBody[SnapshotRequest],
         principal: FromDishka[Principal],
         history: FromDishka[BalanceHistoryService],
+        data: JSONBody[SnapshotRequest | None] = None,
     ) -> SnapshotListOut:
         """Record today's balance of every account in scope (once per account and day)."""
-        taken = await history.record(principal, data.connection_id)
+        taken = await history.record(principal, data.connection_id if data else None)
         return SnapshotListOut(items=[SnapshotOut.of(s) for s in taken], count=len(taken))
 
     @get("/balance-history", responses=problem_responses(400, 401, 404))
