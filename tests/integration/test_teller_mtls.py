@@ -287,3 +287,15 @@ def test_a_file_that_is_not_pem_is_refused(tmp_path: Path, pki: Pki) -> None:
     with pytest.raises(TellerCertificateError) as caught:
         inspect_certificate(str(junk), str(pki.client_key), datetime.now(UTC))
     assert "not a PEM certificate" in caught.value.reason
+
+
+async def test_an_unexpected_payload_is_a_provider_error(pki: Pki) -> None:
+    from tests.tls import Recorded
+
+    fake = FakeTeller(routes={"/accounts": Recorded(200, {}, b'{"not": "a list"}')})
+    with mtls_server(pki, fake) as url:
+        client = bank(pki, url)
+        with pytest.raises(BankProviderError) as caught:
+            await client.accounts(TOKEN)
+        await client.aclose()
+    assert "unexpected answer" in caught.value.detail

@@ -94,3 +94,11 @@ async def test_linked_finances_spans_every_connection_of_the_user(sql_url: str) 
     assert {t.connection_id for t in finances.transactions} == {
         a.connection_id for a in finances.accounts
     }
+
+
+def test_the_cache_ttl_is_configurable_and_validated(sql_url: str) -> None:
+    assert make_settings(sql_url).banking_cache_ttl == 300
+    assert make_settings(sql_url, FINTECH_BANKING_CACHE_TTL="0").banking_cache_ttl == 0
+    with pytest.raises(SettingsError) as caught:
+        make_settings(sql_url, FINTECH_BANKING_CACHE_TTL="-1")
+    assert caught.value.variable == "FINTECH_BANKING_CACHE_TTL"

@@ -13,19 +13,32 @@ import ssl
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 import attrs
 import httpx
+import msgspec
 import structlog
 
 from core.domain.banking import BankProviderError
 
-__all__ = ["RetryPolicy", "make_client", "retry_after_seconds", "send"]
+__all__ = ["RetryPolicy", "decode", "make_client", "retry_after_seconds", "send"]
 
 log = structlog.get_logger("fintech.banking.http")
 Sleep = Callable[[float], Awaitable[None]]
+T = TypeVar("T")
+
+
+def decode(raw: bytes, kind: type[T], provider: str) -> T:
+    """Decode a provider payload; a shape we do not understand is a provider error (502)."""
+    try:
+        return msgspec.json.decode(raw, type=kind)
+    except msgspec.DecodeError as exc:
+        log.error("provider_payload_invalid", provider=provider, error=str(exc)[:200])
+        raise BankProviderError(
+            f"The bank provider ({provider}) sent an unexpected answer"
+        ) from None
 
 
 @attrs.frozen

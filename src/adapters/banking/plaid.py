@@ -15,7 +15,14 @@ import msgspec
 import structlog
 
 from adapters.banking import plaid_wire as wire
-from adapters.banking.http import RetryPolicy, Sleep, make_client, retry_after_seconds, send
+from adapters.banking.http import (
+    RetryPolicy,
+    Sleep,
+    decode,
+    make_client,
+    retry_after_seconds,
+    send,
+)
 from core.domain.banking import (
     AccountRecord,
     BalanceRecord,
@@ -131,14 +138,14 @@ class PlaidBank:
             "products": ["transactions"],
         }
         raw = await self.post("/link/token/create", body, idempotent=False)
-        link = msgspec.json.decode(raw, type=wire.LinkResponse)
+        link = decode(raw, wire.LinkResponse, self.name)
         return LinkToken(provider=self.name, link_token=link.link_token, expires_at=link.expiration)
 
     async def _accounts(
         self, access_token: str, path: str = "/accounts/get"
     ) -> wire.AccountsResponse:
         raw = await self.post(path, {"access_token": access_token})
-        return msgspec.json.decode(raw, type=wire.AccountsResponse)
+        return decode(raw, wire.AccountsResponse, self.name)
 
     async def exchange(self, public_token: str) -> ExchangedToken:
         if not public_token or len(public_token) > 512:
@@ -146,7 +153,7 @@ class PlaidBank:
         raw = await self.post(
             "/item/public_token/exchange", {"public_token": public_token}, idempotent=False
         )
-        exchanged = msgspec.json.decode(raw, type=wire.ExchangeResponse)
+        exchanged = decode(raw, wire.ExchangeResponse, self.name)
         item = (await self._accounts(exchanged.access_token)).item
         return ExchangedToken(
             access_token=exchanged.access_token,
@@ -195,8 +202,8 @@ class PlaidBank:
                 "end_date": end.isoformat(),
                 "options": {"count": PAGE_SIZE, "offset": len(collected)},
             }
-            page = msgspec.json.decode(
-                await self.post("/transactions/get", body), type=wire.TransactionsResponse
+            page = decode(
+                await self.post("/transactions/get", body), wire.TransactionsResponse, self.name
             )
             collected.extend(page.transactions)
             total = page.total_transactions
@@ -220,7 +227,7 @@ class PlaidBank:
     async def identity(self, access_token: str) -> list[IdentityOwner]:
         raw = await self.post("/identity/get", {"access_token": access_token})
         owners: list[IdentityOwner] = []
-        for account in msgspec.json.decode(raw, type=wire.IdentityResponse).accounts:
+        for account in decode(raw, wire.IdentityResponse, self.name).accounts:
             for o in account.owners:
                 owner = IdentityOwner(
                     names=tuple(o.names),
@@ -238,7 +245,7 @@ class PlaidBank:
     async def webhook_key(self, key_id: str) -> dict[str, Any]:
         """The JWK that signs webhooks, by key id (for ``PlaidWebhookVerifier``)."""
         raw = await self.post("/webhook_verification_key/get", {"key_id": key_id})
-        key = msgspec.json.decode(raw).get("key")
+        key = decode(raw, dict[str, Any], self.name).get("key")
         if not isinstance(key, dict):
             raise BankProviderError("Plaid returned no webhook verification key")
         return key

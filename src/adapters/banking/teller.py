@@ -18,7 +18,14 @@ import msgspec
 import structlog
 
 from adapters.banking import teller_wire as wire
-from adapters.banking.http import RetryPolicy, Sleep, make_client, retry_after_seconds, send
+from adapters.banking.http import (
+    RetryPolicy,
+    Sleep,
+    decode,
+    make_client,
+    retry_after_seconds,
+    send,
+)
 from core.domain.banking import (
     AccountRecord,
     BalanceRecord,
@@ -119,7 +126,7 @@ class TellerBank:
         return BankProviderError(f"The bank provider failed (HTTP {status})")
 
     async def _accounts(self, token: str) -> list[wire.Account]:
-        return msgspec.json.decode(await self._get(token, "/accounts"), type=list[wire.Account])
+        return decode(await self._get(token, "/accounts"), list[wire.Account], self.name)
 
     async def create_link(self, user_id: str) -> LinkToken:
         # Teller Connect runs in the browser with the application id; the nonce binds the
@@ -169,7 +176,7 @@ class TellerBank:
             if account.status != "open":
                 continue
             raw = await self._get(access_token, f"/accounts/{account.id}/balances")
-            balance = msgspec.json.decode(raw, type=wire.Balance)
+            balance = decode(raw, wire.Balance, self.name)
             found.append(
                 BalanceRecord(
                     provider_account_id=account.id,
@@ -191,7 +198,7 @@ class TellerBank:
         }
         for _ in range(MAX_PAGES):
             raw = await self._get(token, f"/accounts/{account.id}/transactions", params)
-            page = msgspec.json.decode(raw, type=list[wire.Transaction])
+            page = decode(raw, list[wire.Transaction], self.name)
             collected.extend(page)
             if len(page) < self._page_size:
                 break
@@ -227,8 +234,8 @@ class TellerBank:
         return records
 
     async def identity(self, access_token: str) -> list[IdentityOwner]:
-        entries = msgspec.json.decode(
-            await self._get(access_token, "/identity"), type=list[wire.IdentityEntry]
+        entries = decode(
+            await self._get(access_token, "/identity"), list[wire.IdentityEntry], self.name
         )
         owners: list[IdentityOwner] = []
         for entry in entries:
