@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+from core.domain.bank_records import from_records
 from core.domain.banking import (
     BankAccount,
     BankBalance,
@@ -22,7 +23,6 @@ from core.domain.banking import (
     IdentityOwner,
     LinkedFinances,
     LinkToken,
-    derived_id,
 )
 from core.domain.errors import FieldError, ValidationFailed
 from core.domain.identity import Principal
@@ -156,7 +156,7 @@ class BankingService:
         today = self._clock.now().date()
         try:
             accounts = await aggregator.accounts(token)
-            balances = {b.provider_account_id: b for b in await aggregator.balances(token)}
+            balances = await aggregator.balances(token)
             records = await aggregator.transactions(
                 token, today - timedelta(days=HISTORY_DAYS), today
             )
@@ -166,58 +166,11 @@ class BankingService:
             )
             raise
         now = self._clock.now()
-        cid = connection.id
-        account_ids = {
-            a.provider_account_id: derived_id("acc", cid, a.provider_account_id) for a in accounts
-        }
-        bank_accounts = []
-        bank_balances = []
-        for a in accounts:
-            bal = balances.get(a.provider_account_id)
-            bank_accounts.append(
-                BankAccount(
-                    id=account_ids[a.provider_account_id],
-                    connection_id=cid,
-                    provider_account_id=a.provider_account_id,
-                    name=a.name,
-                    official_name=a.official_name,
-                    type=a.type,
-                    subtype=a.subtype,
-                    mask=a.mask,
-                    currency=a.currency,
-                    balance_current=bal.current if bal else None,
-                    balance_available=bal.available if bal else None,
-                    institution_name=a.institution_name,
-                )
-            )
-            if bal is not None:
-                bank_balances.append(
-                    BankBalance(
-                        account_id=account_ids[a.provider_account_id],
-                        current=bal.current,
-                        available=bal.available,
-                        currency=bal.currency,
-                        as_of=now,
-                    )
-                )
-        transactions = [
-            BankTransaction(
-                id=derived_id("txn", cid, r.provider_transaction_id),
-                account_id=account_ids.get(r.provider_account_id)
-                or derived_id("acc", cid, r.provider_account_id),
-                connection_id=cid,
-                amount=r.amount,
-                currency=r.currency,
-                date=r.date,
-                description=r.description,
-                merchant_name=r.merchant_name,
-                category=r.category,
-                pending=r.pending,
-            )
-            for r in records
-        ]
+        bank_accounts, bank_balances, transactions = from_records(
+            connection.id, accounts, balances, records, now
+        )
         data = ConnectionData(
-            connection_id=cid,
+            connection_id=connection.id,
             accounts=tuple(bank_accounts),
             balances=tuple(bank_balances),
             transactions=TransactionIndex.build(transactions),
