@@ -17,6 +17,7 @@ import time
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import anyio
 import httpx
@@ -37,6 +38,7 @@ SIZE = 5000
 REQUESTS = 3000
 CONCURRENCY = 8
 SECRET = "benchmark-secret-key-that-is-long-enough"  # noqa: S105 - a throw-away test key
+KEYS = "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 MIXES = (
     {},
     {"page": "3", "page_size": "50"},
@@ -115,9 +117,83 @@ async def _core() -> None:
     print(f"  core  index build {build * 1e3:.1f} ms once per data set; query {per * 1e3:.2f} ms")
 
 
+async def _asgi_call(app: Any, query: str, headers: list[tuple[bytes, bytes]]) -> int:
+    path = "/v1/banking/transactions"
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+        "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "",
+        "query_string": query.encode(), "headers": headers,
+        "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
+    }  # fmt: skip
+    status = 0
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+
+    await app(scope, receive, send)
+    return status
+
+
+async def _in_process() -> None:
+    """The app alone: raw ASGI calls, one at a time, no sockets and no HTTP client."""
+    from litestar.testing import AsyncTestClient
+
+    from entrypoints.http.app import create_app
+    from entrypoints.settings import load_settings
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = load_settings(
+            {
+                "FINTECH_ENV": "test",
+                "FINTECH_SQL_URL": f"sqlite:///{Path(tmp) / 'asgi.db'}",
+                "FINTECH_SECRET_KEY": SECRET,
+                "FINTECH_ENCRYPTION_KEYS": KEYS,
+                "FINTECH_DEMO_TRANSACTIONS": str(SIZE),
+                "FINTECH_LOG_LEVEL": "WARNING",
+            },
+            env_file=None,
+        )
+        app = create_app(settings)
+        tokens = JwtAccessTokens(
+            key=SECRET.encode(), issuer="fintech", audience="fintech-api", ttl_seconds=3600,
+            clock=SystemClock(),
+        )  # fmt: skip
+        bearer = f"Bearer {tokens.issue(Principal(user_id='usr_bench')).token}"
+        async with AsyncTestClient(app=app) as client:
+            created = await client.post(
+                "/v1/banking/exchange",
+                json={"public_token": "demo-bench"},
+                headers={"Authorization": bearer},
+            )
+            created.raise_for_status()
+            headers = [(b"authorization", bearer.encode())]
+            queries = ["&".join(f"{k}={v}" for k, v in mix.items()) for mix in MIXES]
+            assert await _asgi_call(app, "", headers) == 200
+            n = 1200
+            latencies = []
+            start = time.perf_counter()
+            for i in range(n):
+                t0 = time.perf_counter()
+                assert await _asgi_call(app, queries[i % len(queries)], headers) == 200
+                latencies.append(time.perf_counter() - t0)
+            total = time.perf_counter() - start
+    latencies.sort()
+    print(
+        f"  ASGI  {n / total:8.0f} req/s   p50 {statistics.median(latencies) * 1e3:6.2f} ms"
+        f"   p99 {latencies[int(len(latencies) * 0.99) - 1] * 1e3:6.2f} ms"
+        "   (in-process, sequential: the app's own cost)"
+    )
+
+
 def main() -> None:
     print(f"banking transactions ({SIZE} per connection):")
     anyio.run(_core)
+    anyio.run(_in_process)
     port = _free_port()
     with tempfile.TemporaryDirectory() as tmp:
         env = {
@@ -129,7 +205,7 @@ def main() -> None:
             FINTECH_ENV="development",
             FINTECH_SQL_URL=f"sqlite:///{Path(tmp) / 'bench.db'}",
             FINTECH_SECRET_KEY=SECRET,
-            FINTECH_ENCRYPTION_KEYS="k1:" + "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+            FINTECH_ENCRYPTION_KEYS=KEYS,
             FINTECH_DEMO_TRANSACTIONS=str(SIZE),
             FINTECH_LOG_LEVEL="WARNING",
             FINTECH_JOBS_ENABLED="false",
