@@ -9,13 +9,7 @@ from entrypoints.providers.security import SecurityProvider
 from entrypoints.providers.stores import StoreProvider
 from entrypoints.providers.system import SystemProvider
 
-__all__ = [
-    "BankingProvider",
-    "SecurityProvider",
-    "StoreProvider",
-    "SystemProvider",
-    "default_providers",
-]
+__all__ = ["SecurityProvider", "StoreProvider", "SystemProvider", "default_providers"]
 
 
 def default_providers() -> list[Provider]:
