@@ -299,3 +299,26 @@ async def test_an_unexpected_payload_is_a_provider_error(pki: Pki) -> None:
             await client.accounts(TOKEN)
         await client.aclose()
     assert "unexpected answer" in caught.value.detail
+
+
+async def test_a_certificate_from_another_ca_is_refused(pki: Pki, served: str, tmp_path) -> None:
+    stranger = make_pki(tmp_path / "stranger")
+    context = build_ssl_context(str(stranger.client_cert), str(stranger.client_key), str(pki.ca))
+    client = TellerBank(
+        ssl_context=context, clock=FakeClock(), base_url=served, policy=RetryPolicy(attempts=1)
+    )
+    with pytest.raises(BankProviderError):
+        await client.accounts(TOKEN)
+    await client.aclose()
+
+
+async def test_a_server_outside_the_trusted_cas_is_refused(pki: Pki, served: str, tmp_path) -> None:
+    other = make_pki(tmp_path / "other")
+    context = build_ssl_context(str(pki.client_cert), str(pki.client_key), str(other.ca))
+    client = TellerBank(
+        ssl_context=context, clock=FakeClock(), base_url=served, policy=RetryPolicy(attempts=1)
+    )
+    with pytest.raises(BankProviderError) as caught:
+        await client.accounts(TOKEN)
+    await client.aclose()
+    assert "TLS handshake" in caught.value.detail

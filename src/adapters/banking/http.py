@@ -113,7 +113,9 @@ async def send(
                 raise BankProviderError(f"The bank provider ({provider}) timed out") from exc
             await sleep(policy.backoff(attempt))
             continue
-        except httpx.TransportError as exc:
+        except (httpx.TransportError, ssl.SSLError) as exc:
+            # A TLS alert after the handshake (TLS 1.3 refusing our client certificate) can
+            # surface as a bare ssl.SSLError from the stream rather than an httpx error.
             raise _transport_error(provider, exc) from exc
         if response.status_code != 429 and response.status_code < 500:
             return response

@@ -7,6 +7,7 @@ amounts on ``credit`` accounts are negated here, once, to the port's convention
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import ssl
 from datetime import date, timedelta
@@ -44,6 +45,7 @@ __all__ = ["DEFAULT_TELLER_URL", "TellerBank"]
 
 DEFAULT_TELLER_URL = "https://api.teller.io"
 PAGE_SIZE = 250
+ACCOUNTS_MEMO_SECONDS = 10.0
 MAX_PAGES = 200
 log = structlog.get_logger("fintech.banking.teller")
 
@@ -69,6 +71,7 @@ class TellerBank:
         self._client = make_client(base_url, verify=ssl_context)
         self._page_size = page_size
         self._clock = clock
+        self._accounts_memo: dict[str, tuple[float, list[wire.Account]]] = {}
         self._environment = environment
         self._policy = policy or RetryPolicy()
         self._sleep = sleep
@@ -126,7 +129,17 @@ class TellerBank:
         return BankProviderError(f"The bank provider failed (HTTP {status})")
 
     async def _accounts(self, token: str) -> list[wire.Account]:
-        return decode(await self._get(token, "/accounts"), list[wire.Account], self.name)
+        """``GET /accounts``, remembered for a few seconds: one data load asks three times."""
+        key = hashlib.sha256(token.encode()).hexdigest()
+        now = self._clock.monotonic()
+        memo = self._accounts_memo.get(key)
+        if memo is not None and now - memo[0] < ACCOUNTS_MEMO_SECONDS:
+            return memo[1]
+        accounts = decode(await self._get(token, "/accounts"), list[wire.Account], self.name)
+        if len(self._accounts_memo) > 1000:
+            self._accounts_memo.clear()
+        self._accounts_memo[key] = (now, accounts)
+        return accounts
 
     async def create_link(self, user_id: str) -> LinkToken:
         # Teller Connect runs in the browser with the application id; the nonce binds the
