@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import structlog
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Request, post
 
@@ -12,6 +13,8 @@ from entrypoints.http.dto.banking import WebhookAck
 from entrypoints.http.errors import problem_responses
 
 __all__ = ["BankWebhooksController"]
+
+log = structlog.get_logger("fintech.banking.webhooks")
 
 
 class BankWebhooksController(Controller):
@@ -22,7 +25,14 @@ class BankWebhooksController(Controller):
         self, provider: str, request: Request[Any, Any, Any], service: BankWebhookService
     ) -> WebhookAck:
         body = await request.body()
-        _, new = await service.receive(provider, dict(request.headers), body)
+        event, new = await service.receive(provider, dict(request.headers), body)
+        log.info(
+            "bank_webhook_received",
+            provider=provider,
+            event_type=event.type,
+            effect=event.effect.value,
+            duplicate=not new,
+        )
         return WebhookAck(received=True, duplicate=not new)
 
     @post("/teller", status_code=200, responses=problem_responses(401))
