@@ -96,7 +96,7 @@ class BankingController(Controller):
     @delete(
         "/connections/{connection_id:str}",
         status_code=204,
-        responses=problem_responses(401, 404, 503),
+        responses=problem_responses(400, 401, 404, 502, 503),
     )
     async def delete_connection(
         self,
