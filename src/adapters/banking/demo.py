@@ -123,7 +123,9 @@ class DemoBank:
         rows: list[tuple[str, int, date, str, str | None, str, bool]] = []
         start = today - timedelta(days=_DAYS - 1)
 
-        def add(acct: str, cents: int, day: date, desc: str, merchant: str | None, cat: str):
+        def add(
+            acct: str, cents: int, day: date, desc: str, merchant: str | None, cat: str
+        ) -> None:
             pending = day >= today - timedelta(days=1) and acct != "sav" and rng.random() < 0.7
             rows.append((acct, cents, day, desc, merchant, cat, pending))
 
@@ -158,7 +160,7 @@ class DemoBank:
         rows = rows[: self._count]
         records: list[TransactionRecord] = []
         sums = {"chk": 0, "sav": 0, "cc": 0}
-        for n, (acct, cents, day, desc, merchant, cat, pending) in enumerate(rows):
+        for n, (acct, cents, day, desc, payee, cat, pending) in enumerate(rows):
             sums[acct] += cents
             records.append(
                 TransactionRecord(
@@ -168,7 +170,7 @@ class DemoBank:
                     currency="USD",
                     date=day,
                     description=desc,
-                    merchant_name=merchant,
+                    merchant_name=payee,
                     category=cat,
                     pending=pending,
                 )
