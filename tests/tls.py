@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import json
 import ssl
@@ -168,6 +169,14 @@ def json_response(status: int, data: object, **headers: str) -> Recorded:
     )
 
 
+def _basic_user(headers: dict[str, str]) -> str | None:
+    value = headers.get("Authorization") or headers.get("authorization") or ""
+    scheme, _, encoded = value.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    return base64.b64decode(encoded).decode().partition(":")[0]
+
+
 @attrs.define
 class FakeTeller:
     """Routes by path; a list of responses is served in order (the last one repeats)."""
@@ -175,11 +184,14 @@ class FakeTeller:
     routes: dict[str, Recorded | list[Recorded]] = attrs.field(factory=dict)
     paged: dict[str, list[dict[str, object]]] = attrs.field(factory=dict)
     requests: list[tuple[str, str, dict[str, str], str | None]] = attrs.field(factory=list)
+    tokens: frozenset[str] | None = None  # when set, other Basic-auth usernames get 401
 
     def respond(
         self, method: str, target: str, headers: dict[str, str], peer: str | None
     ) -> Recorded:
         self.requests.append((method, target, headers, peer))
+        if self.tokens is not None and _basic_user(headers) not in self.tokens:
+            return json_response(401, {"error": {"code": "unauthorized", "message": "bad token"}})
         parts = urlsplit(target)
         if parts.path in self.paged:
             items = self.paged[parts.path]

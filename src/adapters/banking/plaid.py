@@ -222,6 +222,7 @@ class PlaidBank:
                 pending=t.pending,
             )
             for t in collected
+            if start <= t.date <= end  # defensive: never hand out rows outside the range
         ]
 
     async def identity(self, access_token: str) -> list[IdentityOwner]:
