@@ -12,6 +12,7 @@ SUITES = {
     "cashflow": "benchmarks.cashflow",
     "payments": "benchmarks.payments",
 }
+SUITES["banking"] = "benchmarks.banking_transactions"
 
 
 def main() -> int:

@@ -121,6 +121,7 @@ class Settings:
     # banking
     banking_provider: Literal["teller", "plaid", "demo"] | None = None
     demo_transactions: int = 250
+    banking_cache_ttl: int = 300
     teller_certificate_path: str | None = None
     teller_private_key_path: str | None = None
     teller_environment: str = "sandbox"
@@ -388,6 +389,7 @@ def load_settings(
         fee_fixed=r.int("FINTECH_FEE_FIXED", 30),
         idempotency_ttl=r.int("FINTECH_IDEMPOTENCY_TTL", 24 * 3600, minimum=24 * 3600),
         banking_provider=provider,  # type: ignore[arg-type]
+        banking_cache_ttl=r.int("FINTECH_BANKING_CACHE_TTL", 300, maximum=86_400),
         demo_transactions=r.int("FINTECH_DEMO_TRANSACTIONS", 250, minimum=200, maximum=100_000),
         teller_certificate_path=teller_cert,
         teller_private_key_path=teller_key,

@@ -1,9 +1,9 @@
 """What personal finance reads from the caller's linked bank data (owned by banking).
 
 A deliberately small port: budget progress needs the caller's transactions in a period and
-computed net worth needs the caller's accounts with balances. The banking area implements
-it over its own storage; until it does, production wires ``UnlinkedFinances`` (no linked
-accounts), which makes both features answer 409 ``no_linked_accounts``.
+computed net worth needs the caller's accounts with balances. The banking service answers it
+(``core.services.linked_finances.BankingLinkedFinances``); a caller with no linked accounts
+gets 409 ``no_linked_accounts`` from both features.
 """
 
 from __future__ import annotations

@@ -8,6 +8,11 @@ from importlib.metadata import version as package_version
 
 import click
 
+from entrypoints.cli.banking_commands import (
+    require_banking_ready,
+    rotate_encryption_key,
+    sync_balances,
+)
 from entrypoints.cli.identity_commands import audit, create_admin
 from entrypoints.cli.market_commands import market
 from entrypoints.cli.operations_commands import maintenance
@@ -47,6 +52,7 @@ def serve(host: str, port: int, workers: int, graceful_timeout: int) -> None:
     import uvicorn
 
     settings = settings_or_exit()
+    require_banking_ready(settings)
     # uvicorn drains in-flight requests on SIGTERM, then re-raises the signal to the handler
     # installed before it: a completed graceful shutdown is a clean exit.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -82,6 +88,8 @@ cli.add_command(settle)
 cli.add_command(recover)
 cli.add_command(verify_ledger)
 cli.add_command(purge_idempotency_keys)
+cli.add_command(sync_balances)
+cli.add_command(rotate_encryption_key)
 
 
 def main() -> None:

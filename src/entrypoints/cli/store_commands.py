@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import click
 from rich.table import Table
 
@@ -18,6 +20,7 @@ from entrypoints.cli.runtime import (
     run_async,
     settings_or_exit,
 )
+from entrypoints.providers.banking import banking_doctor_rows
 from entrypoints.settings import Settings
 from ports.sql import SqlError, SqlExecutor, StatementRejected
 
@@ -77,6 +80,7 @@ def _settings_rows(settings: Settings) -> list[tuple[str, str, str]]:
         ("market provider", "ok", settings.resolved_market_provider),
         tracing_row(settings.otel_traces_exporter),
     ]
+    rows.extend(banking_doctor_rows(settings, datetime.now(UTC)))
     return rows
 
 

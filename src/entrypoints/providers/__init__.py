@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dishka import Provider
 
+from entrypoints.providers.banking import BankingProvider
 from entrypoints.providers.identity import IdentityProvider
 from entrypoints.providers.market import MarketProvider
 from entrypoints.providers.operations import OperationsProvider
@@ -36,4 +37,5 @@ def default_providers() -> list[Provider]:
         MarketProvider(),
         PersonalFinanceProvider(),
         PaymentsProvider(),
+        BankingProvider(),
     ]

@@ -1,20 +1,17 @@
 """Personal finance: budgets, goals, net worth, and the linked bank data they read.
 
-``LinkedFinances`` is the one seam to the banking area. Until banking provides its adapter,
-``UnlinkedFinances`` answers "no linked accounts" (budget progress and computed net worth
-then answer 409 ``no_linked_accounts``). To wire banking, replace the one line marked below
-with its adapter, e.g. ``linked = provide(BankingLinkedFinances, provides=LinkedFinances)``.
+``LinkedFinances`` is the one seam to the banking area: the banking service answers it.
 """
 
 from __future__ import annotations
 
 from dishka import Provider, Scope, provide
 
-from adapters.banking.unlinked import UnlinkedFinances
 from adapters.sql.net_worth import SqlNetWorthRepository
 from adapters.sql.personal import SqlBudgetRepository, SqlGoalRepository
 from core.services.budgets import BudgetService
 from core.services.goals import GoalService
+from core.services.linked_finances import BankingLinkedFinances
 from core.services.net_worth import NetWorthService
 from ports.linked_finances import LinkedFinances
 from ports.personal import BudgetRepository, GoalRepository, NetWorthRepository
@@ -25,8 +22,7 @@ __all__ = ["PersonalFinanceProvider"]
 class PersonalFinanceProvider(Provider):
     scope = Scope.APP
 
-    # The seam to banking: replace this line when banking's LinkedFinances adapter lands.
-    linked = provide(UnlinkedFinances, provides=LinkedFinances)
+    linked = provide(BankingLinkedFinances, provides=LinkedFinances)
 
     budgets_repo = provide(SqlBudgetRepository, provides=BudgetRepository)
     goals_repo = provide(SqlGoalRepository, provides=GoalRepository)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from entrypoints.http.controllers.bank_webhooks import BankWebhooksController
+from entrypoints.http.controllers.banking import BankingController
 from entrypoints.http.controllers.budgets import BudgetController
 from entrypoints.http.controllers.calc import CalcController
 from entrypoints.http.controllers.goals import GoalController
@@ -26,3 +28,4 @@ ROUTES += [AuthController, MeController, AdminUsersController, AdminAuditControl
 ROUTES += [MetricsController, MaintenanceController]
 ROUTES += [CalcController, MarketController, BudgetController, GoalController, NetWorthController]
 ROUTES += [MerchantController, PaymentController, SettlementController]
+ROUTES += [BankingController, BankWebhooksController]
