@@ -17,6 +17,7 @@ from entrypoints.http.controllers import ROUTES
 from entrypoints.http.docs import docs_assets_router, openapi_config
 from entrypoints.http.errors import exception_handlers
 from entrypoints.http.middleware import wrap_request_context
+from entrypoints.jobs.registry import BackgroundJobs
 from entrypoints.observability.logging import configure_logging
 from entrypoints.settings import Settings, load_settings
 
@@ -29,6 +30,7 @@ log = structlog.get_logger("fintech.app")
 def create_app(settings: Settings, *providers: Provider) -> Litestar:
     """Build the Litestar app and its container; ``providers`` override the defaults."""
     container = create_container(settings, LitestarProvider(), HttpAuthProvider(), *providers)
+    jobs = BackgroundJobs(container, settings)  # scheduled jobs: started after migrations
 
     async def on_startup(app: Litestar) -> None:
         if settings.secret_key_ephemeral:
@@ -49,8 +51,8 @@ def create_app(settings: Settings, *providers: Provider) -> Litestar:
     app = Litestar(
         route_handlers=[DishkaRouter("", route_handlers=ROUTES), docs_assets_router()],
         exception_handlers=exception_handlers,
-        on_startup=[on_startup],
-        on_shutdown=[on_shutdown],
+        on_startup=[on_startup, jobs.start],
+        on_shutdown=[jobs.stop, on_shutdown],
         openapi_config=openapi_config(),
         request_max_body_size=MAX_BODY_BYTES,
         debug=False,

@@ -7,6 +7,7 @@ from dishka import Provider
 from entrypoints.providers.security import SecurityProvider
 from entrypoints.providers.stores import StoreProvider
 from entrypoints.providers.system import SystemProvider
+from entrypoints.providers.webhooks import WebhookProvider
 
 __all__ = ["SecurityProvider", "StoreProvider", "SystemProvider", "default_providers"]
 
@@ -17,4 +18,5 @@ def default_providers() -> list[Provider]:
         SystemProvider(),
         StoreProvider(),
         SecurityProvider(),
+        WebhookProvider(),
     ]

@@ -1,0 +1,1 @@
+"""Wire objects (msgspec Structs), one module per API section."""

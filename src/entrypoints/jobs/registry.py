@@ -1,0 +1,68 @@
+"""The jobs the service runs, and how it starts and stops them.
+
+Registering a job is one line in ``scheduled_jobs``:
+``Job("recovery", settings.job_recovery_interval, call(RecoveryService, "recover", SYSTEM))``.
+An interval of 0 disables a job; ``FINTECH_JOBS_ENABLED=false`` disables them all in the
+service process (the CLI can still run each one).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dishka import AsyncContainer
+
+from core.services.webhook_delivery import WebhookDispatcher
+from entrypoints.jobs.scheduler import Job, Scheduler, call
+from entrypoints.providers.webhooks import instance_name
+from entrypoints.settings import Settings
+from ports.clock import Clock
+from ports.jobs import JobLeases
+
+__all__ = ["BackgroundJobs", "scheduled_jobs"]
+
+
+def scheduled_jobs(settings: Settings) -> list[Job]:
+    """Every job with its configured interval (disabled ones have interval 0)."""
+    webhooks = settings.webhook_dispatcher_enabled
+    return [
+        # Continuous: every instance polls; each attempt is claimed row by row.
+        Job(
+            "webhook-delivery",
+            settings.webhook_poll_interval if webhooks else 0,
+            call(WebhookDispatcher, "run_once"),
+            exclusive=False,
+        ),
+        # Re-scan the whole retry horizon for events recorded late (e.g. by recovery).
+        Job(
+            "webhook-sweep",
+            settings.webhook_sweep_interval if webhooks else 0,
+            call(WebhookDispatcher, "sweep"),
+        ),
+    ]
+
+
+class BackgroundJobs:
+    """The scheduler inside the service process, started and stopped by the app's lifespan."""
+
+    def __init__(self, container: AsyncContainer, settings: Settings) -> None:
+        self._container = container
+        self._settings = settings
+        self._scheduler: Scheduler | None = None
+
+    async def start(self, _app: Any = None) -> None:
+        if not self._settings.jobs_enabled:
+            return
+        self._scheduler = Scheduler(
+            self._container,
+            scheduled_jobs(self._settings),
+            clock=await self._container.get(Clock),
+            leases=await self._container.get(JobLeases),
+            owner=instance_name(),
+        )
+        self._scheduler.start()
+
+    async def stop(self, _app: Any = None) -> None:
+        scheduler, self._scheduler = self._scheduler, None
+        if scheduler is not None:
+            await scheduler.stop()
