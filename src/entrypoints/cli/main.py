@@ -10,6 +10,7 @@ import click
 
 from entrypoints.cli.runtime import settings_or_exit
 from entrypoints.cli.store_commands import doctor, migrate
+from entrypoints.cli.webhook_commands import deliver_webhooks, jobs
 
 __all__ = ["cli", "main"]
 
@@ -65,6 +66,8 @@ def version() -> None:
 
 cli.add_command(migrate)
 cli.add_command(doctor)
+cli.add_command(deliver_webhooks)
+cli.add_command(jobs)
 
 
 def main() -> None:
