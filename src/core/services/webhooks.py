@@ -72,7 +72,9 @@ class CreatedEndpoint:
 
 def encode_cursor(position: Position) -> str:
     """An opaque cursor holding both halves of the (created_at, id) sort key."""
-    raw = json.dumps([position.created_at, position.id], separators=(",", ":")).encode()
+    raw = json.dumps(
+        [position.created_at, position.id], separators=(",", ":"), ensure_ascii=False
+    ).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -88,7 +90,7 @@ def decode_cursor(cursor: str | None) -> Position | None:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         created_at, item_id = json.loads(raw)
-    except (binascii.Error, ValueError, TypeError):
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
         raise invalid from None
     if not isinstance(created_at, str) or not isinstance(item_id, str):
         raise invalid
