@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from litestar import Litestar
@@ -324,3 +325,35 @@ async def test_a_host_name_is_resolved_through_the_port_and_the_connection_pinne
     verify_like_a_merchant(endpoint["secret"], request, clock.now())
     # Resolved at registration and again at delivery (DNS rebinding).
     assert resolver.calls.count("hooks.merchant.test") == 2
+
+
+def _readme_snippet() -> str:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    after = readme.split("<!-- webhook-verify-snippet -->", 1)[1]
+    return after.split("```python", 1)[1].split("```", 1)[0]
+
+
+async def test_the_readme_snippet_verifies_a_real_delivery(settings) -> None:
+    """A merchant copies the README's function; it accepts our delivery and nothing else."""
+    namespace: dict[str, object] = {}
+    exec(compile(_readme_snippet(), "README.md", "exec"), namespace)  # noqa: S102
+    check = namespace["verify_fintech_signature"]
+    assert callable(check)
+    real = FakeClock(datetime.now(UTC))  # the snippet reads the real time, like a merchant
+    app = create_app(settings, FakeSystemProvider(real))
+    async with AsyncTestClient(app=app) as live:
+        await add_members(app)
+        with receiving() as receiver:
+            created = await live.post(
+                f"{BASE}/webhook-endpoints",
+                json={"url": receiver.url, "events": ["*"]},
+                headers=auth_headers(settings, user_id=OWNER, clock=real),
+            )
+            secret = created.json()["secret"]
+            await record(app, "evt_readme", "payment.voided", real.now())
+            await (await dispatcher_of(app)).run_once()
+    (request,) = receiver.requests
+    header = request.headers["fintech-signature"]
+    assert check(secret, header, request.body) is True
+    assert check(secret, header, request.body + b" ") is False
+    assert check("whsec_other", header, request.body) is False
