@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
+import structlog
 from dishka import AsyncContainer
 
 from core.services.webhook_delivery import WebhookDispatcher
@@ -19,7 +21,19 @@ from entrypoints.settings import Settings
 from ports.clock import Clock
 from ports.jobs import JobLeases
 
-__all__ = ["BackgroundJobs", "scheduled_jobs"]
+__all__ = ["BackgroundJobs", "deliver_webhooks", "scheduled_jobs"]
+
+log = structlog.get_logger("fintech.webhooks")
+
+
+async def deliver_webhooks(container: AsyncContainer) -> object:
+    """One dispatcher pass; logs what it did when it did anything (never secrets or bodies)."""
+    report = await (await container.get(WebhookDispatcher)).run_once()
+    if report.scheduled or report.attempted or report.cancelled:
+        log.info("webhook_pass", **attrs.asdict(report))
+    if report.gave_up:
+        log.warning("webhook_deliveries_gave_up", count=report.gave_up)
+    return report
 
 
 def scheduled_jobs(settings: Settings) -> list[Job]:
@@ -30,7 +44,7 @@ def scheduled_jobs(settings: Settings) -> list[Job]:
         Job(
             "webhook-delivery",
             settings.webhook_poll_interval if webhooks else 0,
-            call(WebhookDispatcher, "run_once"),
+            deliver_webhooks,
             exclusive=False,
         ),
         # Re-scan the whole retry horizon for events recorded late (e.g. by recovery).

@@ -38,7 +38,7 @@ class EventsController(Controller):
     @get(
         "/",
         summary="The merchant's events, newest first",
-        responses=problem_responses(400, 401, 404),
+        responses=problem_responses(400, 401, 404, 503),
     )
     async def list_events(
         self,
@@ -66,7 +66,7 @@ class WebhookEndpointsController(Controller):
         "/",
         summary="Register an endpoint; the signing secret is shown only in this response",
         status_code=201,
-        responses=problem_responses(400, 401, 403, 404, 409),
+        responses=problem_responses(400, 401, 403, 404, 409, 503),
     )
     async def create_endpoint(
         self,
@@ -91,7 +91,7 @@ class WebhookEndpointsController(Controller):
     @get(
         "/",
         summary="The merchant's endpoints (never their secrets)",
-        responses=problem_responses(401, 403, 404),
+        responses=problem_responses(401, 403, 404, 503),
     )
     async def list_endpoints(
         self,
@@ -106,7 +106,7 @@ class WebhookEndpointsController(Controller):
         "/{endpoint_id:str}",
         summary="Remove an endpoint; its pending deliveries are cancelled",
         status_code=204,
-        responses=problem_responses(401, 403, 404),
+        responses=problem_responses(401, 403, 404, 503),
     )
     async def delete_endpoint(
         self,
@@ -121,7 +121,7 @@ class WebhookEndpointsController(Controller):
     @get(
         "/{endpoint_id:str}/deliveries",
         summary="Delivery attempts to the endpoint, newest first",
-        responses=problem_responses(400, 401, 403, 404),
+        responses=problem_responses(400, 401, 403, 404, 503),
     )
     async def list_deliveries(
         self,
