@@ -228,3 +228,39 @@ def test_running_an_unknown_job_is_a_usage_error(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "unknown job 'nope'" in result.stderr
     assert "webhook-delivery" in result.stderr
+
+
+async def test_the_scheduler_waits_for_the_store_then_runs_and_stops_cleanly(
+    tmp_path: Path,
+) -> None:
+    first, second = await _store(tmp_path)
+    answers = iter([False, False])
+
+    async def ready() -> bool:
+        return next(answers, True)  # "migrations pending" twice, then current
+
+    ticks = Counter()
+    container = create_container(make_settings(f"sqlite:///{tmp_path / 'unused.db'}"))
+    scheduler = Scheduler(
+        container,
+        [Job("often", 0.02, ticks)],
+        clock=SystemClock(),
+        leases=SqlJobLeases(first),
+        owner="a",
+        ready_poll_seconds=0.01,
+    )
+    try:
+        with capture_logs() as logs:
+            scheduler.start(ready=ready)
+            with anyio.fail_after(5):
+                while ticks.calls < 3:  # noqa: ASYNC110
+                    await anyio.sleep(0.01)
+            await scheduler.stop(grace_seconds=1)
+        assert [e["event"] for e in logs].count("jobs_waiting") == 1
+        calls = ticks.calls
+        await anyio.sleep(0.1)
+        assert ticks.calls == calls  # stopped: nothing runs any more
+    finally:
+        await container.close()
+        await first.close()
+        await second.close()

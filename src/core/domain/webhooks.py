@@ -89,9 +89,6 @@ class WebhookEndpoint:
     status: EndpointStatus
     created_at: datetime
 
-    def subscribes_to(self, event_type: str) -> bool:
-        return ALL_EVENTS in self.events or event_type in self.events
-
 
 def delivery_id(endpoint_id: str, event_id: str) -> str:
     """The outbox row of one (endpoint, event) pair: scheduling it twice is a no-op."""

@@ -55,10 +55,15 @@ class DispatchReport:
     gave_up: int = 0
     cancelled: int = 0
     lost_claims: int = 0
+    errors: int = 0  # attempts that broke inside the service; retried once the claim lapses
+    last_error: str | None = None
 
     def add(self, other: DispatchReport) -> None:
         for field in attrs.fields(DispatchReport):
-            setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
+            if field.name == "last_error":
+                self.last_error = other.last_error or self.last_error
+            else:
+                setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
 
 
 class WebhookDispatcher:
@@ -153,7 +158,11 @@ class WebhookDispatcher:
                 if claimed is None:
                     report.lost_claims += 1
                     continue
-                await self._attempt(claimed, report)
+                try:
+                    await self._attempt(claimed, report)
+                except Exception as exc:  # one broken row (a secret no key opens, say)
+                    report.errors += 1  # must not stop the others
+                    report.last_error = f"{type(exc).__name__}: {exc}"[:300]
         return report
 
     async def _attempt(self, delivery: PendingDelivery, report: DispatchReport) -> None:

@@ -31,7 +31,8 @@ def _report_table(report: DispatchReport, title: str) -> Table:
     table.add_column("count")
     table.add_column("value", justify="right")
     for name, value in attrs.asdict(report).items():
-        table.add_row(name.replace("_", " "), str(value))
+        if value is not None:
+            table.add_row(name.replace("_", " "), str(value))
     return table
 
 

@@ -14,6 +14,7 @@ import attrs
 import structlog
 from dishka import AsyncContainer
 
+from adapters.sql.migrator import Migrator
 from core.services.webhook_delivery import WebhookDispatcher
 from entrypoints.jobs.scheduler import Job, Scheduler, call
 from entrypoints.providers.webhooks import instance_name
@@ -33,6 +34,8 @@ async def deliver_webhooks(container: AsyncContainer) -> object:
         log.info("webhook_pass", **attrs.asdict(report))
     if report.gave_up:
         log.warning("webhook_deliveries_gave_up", count=report.gave_up)
+    if report.errors:
+        log.error("webhook_attempts_errored", count=report.errors, error=report.last_error)
     return report
 
 
@@ -74,7 +77,14 @@ class BackgroundJobs:
             leases=await self._container.get(JobLeases),
             owner=instance_name(),
         )
-        self._scheduler.start()
+        migrator = await self._container.get(Migrator)
+
+        async def schema_is_current() -> bool:
+            # Without FINTECH_AUTO_MIGRATE the jobs wait for `fintech migrate` instead of
+            # failing every tick against missing tables.
+            return not await migrator.pending()
+
+        self._scheduler.start(ready=schema_is_current)
 
     async def stop(self, _app: Any = None) -> None:
         scheduler, self._scheduler = self._scheduler, None

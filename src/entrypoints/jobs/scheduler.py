@@ -74,8 +74,10 @@ class Scheduler:
         clock: Clock,
         leases: JobLeases,
         owner: str,
+        ready_poll_seconds: float = 5.0,
     ) -> None:
         self._container = container
+        self._ready_poll = ready_poll_seconds
         self._jobs = [job for job in jobs if job.enabled]
         self._clock = clock
         self._leases = leases
@@ -134,16 +136,28 @@ class Scheduler:
             with anyio.move_on_after(max(wait, 0.01)):
                 await self._stopping.wait()
 
-    async def run_forever(self) -> None:
-        """Each enabled job on its own loop, until ``stop``."""
+    async def run_forever(self, ready: Callable[[], Awaitable[bool]] | None = None) -> None:
+        """Each enabled job on its own loop, until ``stop``; first waits until ``ready()``."""
+        waiting = False
+        while ready is not None and not self._stopping.is_set():
+            try:
+                if await ready():
+                    break
+            except Exception as exc:
+                log.warning("jobs_not_ready", error=type(exc).__name__)
+            if not waiting:
+                log.warning("jobs_waiting", reason="the store is not ready (pending migrations?)")
+                waiting = True
+            with anyio.move_on_after(self._ready_poll):
+                await self._stopping.wait()
         async with anyio.create_task_group() as group:
             for job in self._jobs:
                 group.start_soon(self._loop, job)
 
-    def start(self) -> None:
+    def start(self, ready: Callable[[], Awaitable[bool]] | None = None) -> None:
         """Run in the background of the current event loop (the service's lifespan)."""
         if self._task is None and self._jobs:
-            self._task = asyncio.create_task(self.run_forever(), name="fintech-scheduler")
+            self._task = asyncio.create_task(self.run_forever(ready), name="fintech-scheduler")
             log.info("jobs_started", jobs=[j.name for j in self._jobs], owner=self._owner)
 
     async def stop(self, grace_seconds: float = 10.0) -> None:
