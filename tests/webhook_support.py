@@ -4,6 +4,7 @@ and shortcuts to members and events through the app's own container."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -35,9 +36,14 @@ class Received:
 class Receiver:
     """A merchant's webhook endpoint: answers ``fail_status`` to the first ``fail_first``."""
 
-    def __init__(self, *, fail_first: int = 0, fail_status: int = 500, port: int = 0) -> None:
+    def __init__(
+        self, *, fail_first: int = 0, fail_status: int = 500, port: int = 0, delay: float = 0
+    ) -> None:
         self.fail_first = fail_first
         self.fail_status = fail_status
+        self.delay = delay
+        self.in_flight = 0
+        self.max_in_flight = 0
         self.requests: list[Received] = []
         self._lock = threading.Lock()
         receiver = self
@@ -47,6 +53,11 @@ class Receiver:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 with receiver._lock:
+                    receiver.in_flight += 1
+                    receiver.max_in_flight = max(receiver.max_in_flight, receiver.in_flight)
+                time.sleep(receiver.delay)
+                with receiver._lock:
+                    receiver.in_flight -= 1
                     failing = len(receiver.requests) < receiver.fail_first
                     status = receiver.fail_status if failing else 200
                     receiver.requests.append(

@@ -141,6 +141,7 @@ class Settings:
     webhook_dispatcher_enabled: bool = True
     webhook_poll_interval: float = 1.0
     webhook_timeout: float = 5.0
+    webhook_concurrency: int = 4
     webhook_backoff_base: float = 5.0
     webhook_backoff_max: float = 6 * 3600.0
     webhook_backoff_jitter_percent: int = 20
@@ -377,6 +378,7 @@ def load_settings(
         webhook_dispatcher_enabled=r.bool("FINTECH_WEBHOOK_DISPATCHER_ENABLED", True),
         webhook_poll_interval=r.float("FINTECH_WEBHOOK_POLL_INTERVAL", 1.0),
         webhook_timeout=r.float("FINTECH_WEBHOOK_TIMEOUT", 5.0),
+        webhook_concurrency=r.int("FINTECH_WEBHOOK_CONCURRENCY", 4, minimum=1, maximum=64),
         webhook_backoff_base=r.float("FINTECH_WEBHOOK_BACKOFF_BASE", 5.0),
         webhook_backoff_max=r.float("FINTECH_WEBHOOK_BACKOFF_MAX", 6 * 3600.0),
         webhook_backoff_jitter_percent=r.int("FINTECH_WEBHOOK_BACKOFF_JITTER", 20, maximum=100),

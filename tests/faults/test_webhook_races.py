@@ -102,3 +102,32 @@ async def test_two_racing_dispatchers_send_each_attempt_once(
         await transport.aclose()
         await first.close()
         await second.close()
+
+
+async def test_concurrent_lanes_overlap_their_sends_and_still_send_each_event_once(
+    tmp_path: Path,
+) -> None:
+    from entrypoints.jobs.registry import dispatch_pass
+
+    executor = SqliteExecutor(str(tmp_path / "lanes.db"))
+    clock = FakeClock()
+    transport = GuardedWebhookTransport(resolver=FakeResolver(), timeout=2, allow_insecure=True)
+    try:
+        await Migrator(executor).migrate()
+        with receiving(delay=0.05) as receiver:
+            hook = WebhookEndpoint(
+                "whe_1", "mer_1", receiver.url, ("*",), EndpointStatus.ENABLED, clock.now()
+            )
+            await SqlWebhookEndpoints(executor).add(hook, AesGcmSealer(KEYS).seal("s", "whe_1"))
+            log = SqlEventLog(executor)
+            for n in range(16):
+                await log.record(Event(f"evt_{n:02d}", "refund.created", "mer_1", clock.now(), {}))
+            report = await dispatch_pass(dispatcher(executor, transport, clock, "a"), 4)
+        assert (report.scheduled, report.delivered) == (16, 16)
+        sent = Counter(json.loads(r.body)["id"] for r in receiver.requests)
+        assert len(sent) == 16
+        assert set(sent.values()) == {1}
+        assert receiver.max_in_flight > 1  # a slow receiver holds one lane, not the pass
+    finally:
+        await transport.aclose()
+        await executor.close()

@@ -143,14 +143,21 @@ class WebhookDispatcher:
             after = page[-1].position
         return created
 
-    async def deliver_due(self, max_batches: int = 10) -> DispatchReport:
-        """Claim and send due attempts, batch after batch, until none is due."""
+    async def deliver_due(
+        self, max_batches: int = 10, *, lane: int = 0, lanes: int = 1
+    ) -> DispatchReport:
+        """Claim and send due attempts, batch after batch, until none is due.
+
+        Several lanes may run at once (in one process or many): lane ``i`` of ``n`` walks the
+        due list from ``i/n`` of the way in, so concurrent lanes rarely contend for a claim.
+        """
         report = DispatchReport()
         for _ in range(max_batches):
             due = await self._deliveries.due(self._clock.now(), self._batch)
             if not due:
                 break
-            for delivery_id in due:
+            start = (lane * len(due)) // max(lanes, 1)
+            for delivery_id in due[start:] + due[:start]:
                 now = self._clock.now()
                 claimed = await self._deliveries.claim(
                     delivery_id, owner=self._owner, now=now, until=now + self._lease

@@ -19,7 +19,7 @@ from entrypoints.cli.runtime import (
     run_async,
     settings_or_exit,
 )
-from entrypoints.jobs.registry import scheduled_jobs
+from entrypoints.jobs.registry import dispatch_pass, scheduled_jobs
 from ports.jobs import JobLeases, JobRun
 from ports.sql import SqlError
 
@@ -52,7 +52,7 @@ def deliver_webhooks(once: bool, as_json: bool) -> None:
                 fail("migrations are pending: run `fintech migrate` first", EXIT_FAILED)
             dispatcher = await container.get(WebhookDispatcher)
             while True:
-                report = await dispatcher.run_once()
+                report = await dispatch_pass(dispatcher, settings.webhook_concurrency)
                 total.add(report)
                 if once:
                     return total

@@ -10,26 +10,46 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
 import attrs
 import structlog
 from dishka import AsyncContainer
 
 from adapters.sql.migrator import Migrator
-from core.services.webhook_delivery import WebhookDispatcher
+from core.services.webhook_delivery import DispatchReport, WebhookDispatcher
 from entrypoints.jobs.scheduler import Job, Scheduler, call
 from entrypoints.providers.webhooks import instance_name
 from entrypoints.settings import Settings
 from ports.clock import Clock
 from ports.jobs import JobLeases
 
-__all__ = ["BackgroundJobs", "deliver_webhooks", "scheduled_jobs"]
+__all__ = ["BackgroundJobs", "deliver_webhooks", "dispatch_pass", "scheduled_jobs"]
 
 log = structlog.get_logger("fintech.webhooks")
 
 
+async def dispatch_pass(dispatcher: WebhookDispatcher, concurrency: int) -> DispatchReport:
+    """Schedule new events, then send what is due on ``concurrency`` lanes at once.
+
+    Lanes overlap their network waits, so one slow receiver holds up one lane for at most the
+    timeout instead of the whole pass; claims keep every attempt to exactly one lane.
+    """
+    report = DispatchReport(scheduled=await dispatcher.fan_out())
+
+    async def lane(index: int) -> None:
+        report.add(await dispatcher.deliver_due(lane=index, lanes=concurrency))
+
+    async with anyio.create_task_group() as group:
+        for index in range(concurrency):
+            group.start_soon(lane, index)
+    return report
+
+
 async def deliver_webhooks(container: AsyncContainer) -> object:
     """One dispatcher pass; logs what it did when it did anything (never secrets or bodies)."""
-    report = await (await container.get(WebhookDispatcher)).run_once()
+    settings = await container.get(Settings)
+    dispatcher = await container.get(WebhookDispatcher)
+    report = await dispatch_pass(dispatcher, settings.webhook_concurrency)
     if report.scheduled or report.attempted or report.cancelled:
         log.info("webhook_pass", **attrs.asdict(report))
     if report.gave_up:
