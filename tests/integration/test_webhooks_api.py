@@ -225,3 +225,15 @@ async def test_deleting_an_endpoint_hides_it_and_its_deliveries(client, settings
         headers=auth_headers(settings, user_id="usr_op", roles=("admin",)),
     )
     assert_problem(other, 404, "not_found")
+
+
+async def test_anonymous_callers_get_401_before_any_validation(client) -> None:
+    for method, path, kwargs in [
+        ("POST", f"{BASE}/webhook-endpoints", {"json": {"bogus": 1}}),
+        ("GET", f"{BASE}/events", {"params": {"limit": "0"}}),
+        ("GET", f"{BASE}/webhook-endpoints/whe_x/deliveries", {"params": {"cursor": "%"}}),
+        ("DELETE", f"{BASE}/webhook-endpoints/whe_x", {}),
+    ]:
+        response = await client.request(method, path, **kwargs)
+        assert_problem(response, 401, "unauthenticated")
+        assert response.headers["www-authenticate"].startswith("Bearer")

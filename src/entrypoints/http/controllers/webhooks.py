@@ -10,6 +10,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from core.domain.identity import Principal
 from core.services.webhooks import WebhookService
+from entrypoints.http.bearer_guard import require_principal
 from entrypoints.http.dto.webhooks import (
     DeliveryList,
     DeliveryOut,
@@ -34,6 +35,7 @@ class EventsController(Controller):
     path = "/v1/merchants/{merchant_id:str}/events"
     tags = ["events"]
     security = [{"BearerToken": []}]
+    guards = [require_principal]  # 401 before the query or body is parsed
 
     @get(
         "/",
@@ -61,6 +63,7 @@ class WebhookEndpointsController(Controller):
     path = "/v1/merchants/{merchant_id:str}/webhook-endpoints"
     tags = ["webhooks"]
     security = [{"BearerToken": []}]
+    guards = [require_principal]  # 401 before the query or body is parsed
 
     @post(
         "/",
