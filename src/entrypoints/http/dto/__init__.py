@@ -1,1 +1,1 @@
-"""Wire objects (msgspec Structs), one module per API section."""
+"""Wire DTOs (msgspec Structs), one module per API section."""
