@@ -98,10 +98,6 @@ class WebhookDispatcher:
         self._max_events = max_events_per_endpoint
         self._random = random_unit
 
-    @property
-    def policy(self) -> RetryPolicy:
-        return self._policy
-
     async def run_once(self) -> DispatchReport:
         """One pass: schedule recent events, then send every attempt that is due."""
         report = DispatchReport(scheduled=await self.fan_out())
