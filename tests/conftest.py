@@ -92,6 +92,9 @@ def make_settings(sql_url: str, **overrides: str) -> Settings:
         "FINTECH_SECRET_KEY": TEST_SECRET,
         "FINTECH_ENCRYPTION_KEYS": TEST_KEYS,
         "FINTECH_LOG_LEVEL": "WARNING",
+        # In-process apps run no background jobs unless a test asks: jobs share the store
+        # and would interleave statements with the request under test.
+        "FINTECH_JOBS_ENABLED": "false",
         **overrides,
     }
     return load_settings(env, env_file=None)

@@ -148,6 +148,21 @@ class Settings:
     previous_secret_keys: tuple[bytes, ...] = attrs.field(default=(), repr=False)
     # operations: the trace exporter picked by the standard OTEL_* variables
     otel_traces_exporter: Literal["none", "console", "otlp"] = "none"
+    # webhooks (seconds; interval 0 disables a job)
+    webhook_dispatcher_enabled: bool = True
+    webhook_poll_interval: float = 1.0
+    webhook_timeout: float = 5.0
+    webhook_concurrency: int = 4
+    webhook_backoff_base: float = 5.0
+    webhook_backoff_max: float = 6 * 3600.0
+    webhook_backoff_jitter_percent: int = 20
+    webhook_horizon: int = 3 * 24 * 3600
+    webhook_fanout_window: int = 300
+    webhook_sweep_interval: int = 600
+    job_recovery_interval: int = 60
+    job_idempotency_purge_interval: int = 3600
+    job_balance_snapshot_interval: int = 24 * 3600
+    job_settlement_interval: int = 0
 
     @property
     def is_production(self) -> bool:
@@ -421,6 +436,20 @@ def load_settings(
             ("none", "console", "otlp"),
             "otlp" if r.str("OTEL_EXPORTER_OTLP_ENDPOINT") else "none",
         ),
+        webhook_dispatcher_enabled=r.bool("FINTECH_WEBHOOK_DISPATCHER_ENABLED", True),
+        webhook_poll_interval=r.float("FINTECH_WEBHOOK_POLL_INTERVAL", 1.0),
+        webhook_timeout=r.float("FINTECH_WEBHOOK_TIMEOUT", 5.0),
+        webhook_concurrency=r.int("FINTECH_WEBHOOK_CONCURRENCY", 4, minimum=1, maximum=64),
+        webhook_backoff_base=r.float("FINTECH_WEBHOOK_BACKOFF_BASE", 5.0),
+        webhook_backoff_max=r.float("FINTECH_WEBHOOK_BACKOFF_MAX", 6 * 3600.0),
+        webhook_backoff_jitter_percent=r.int("FINTECH_WEBHOOK_BACKOFF_JITTER", 20, maximum=100),
+        webhook_horizon=r.int("FINTECH_WEBHOOK_HORIZON", 3 * 24 * 3600, minimum=1),
+        webhook_fanout_window=r.int("FINTECH_WEBHOOK_FANOUT_WINDOW", 300, minimum=1),
+        webhook_sweep_interval=r.int("FINTECH_WEBHOOK_SWEEP_INTERVAL", 600),
+        job_recovery_interval=r.int("FINTECH_JOB_RECOVERY_INTERVAL", 60),
+        job_idempotency_purge_interval=r.int("FINTECH_JOB_PURGE_INTERVAL", 3600),
+        job_balance_snapshot_interval=r.int("FINTECH_JOB_SNAPSHOT_INTERVAL", 24 * 3600),
+        job_settlement_interval=r.int("FINTECH_JOB_SETTLEMENT_INTERVAL", 0),
     )
     if production and settings.resolved_banking_provider == "demo":
         raise SettingsError(

@@ -126,14 +126,28 @@ def _expanding(side: int) -> list[float]:
 
 
 def _grid(side: int) -> list[float]:
-    """Rates on one side of zero, finer near zero (|r| from 1e-3 growing by 10 %)."""
+    """Rates on one side of zero, geometric near zero and, below zero, near -1 too.
+
+    Above zero |r| grows from 1e-3 by 10 %. Below zero the growth covers -1e-3 … -0.5, then
+    the gap to -1 (w = 1 + r, the polynomial's variable there) shrinks by 5 % a step, so two
+    roots are told apart unless they are within a few per cent of each other in w.
+    """
     points: list[float] = []
     a = 1e-3
-    limit = _UPPER if side > 0 else 1.0 - 1e-12
-    while a < limit:
-        points.append(side * a)
+    if side > 0:
+        while a < _UPPER:
+            points.append(a)
+            a *= 1.1
+        points.append(_UPPER)
+        return points
+    while a < 0.5:
+        points.append(-a)
         a *= 1.1
-    points.append(side * limit)
+    gap = 0.5
+    while gap > 1e-12:
+        points.append(-1.0 + gap)
+        gap /= 1.05
+    points.append(_LOWER)
     return points
 
 
@@ -157,24 +171,31 @@ def root_nearest_zero(series: Series, rtol: float) -> float:
                 return _brent(f, a, b, fa, fb, rtol)
             lo, flo = hi, fhi
         raise NoSolution("No rate in the searched range makes the value zero")
-    # Several sign changes: scan outwards from zero on both sides and keep the root of the
-    # first shell that holds one (refined), the nearest to zero.
+    # Several sign changes: scan outwards from zero on both sides, always advancing the side
+    # whose next grid point is nearer zero, and stop once neither side can hold a root nearer
+    # than the best one found (the two grids are spaced differently).
     sides = {s: _grid(s) for s in (1, -1)}
+    index = {1: 0, -1: 0}
     prev = {1: (0.0, f0), -1: (0.0, f0)}
     best: float | None = None
-    for k in range(max(len(sides[1]), len(sides[-1]))):
-        for s in (1, -1):
-            if k >= len(sides[s]):
-                continue
-            r = sides[s][k]
-            fr = f(r)
-            pr, fpr = prev[s]
-            prev[s] = (r, fr)
-            if fr == 0 or (fr > 0) != (fpr > 0):
-                a, b, fa, fb = (pr, r, fpr, fr) if pr < r else (r, pr, fr, fpr)
-                root = _brent(f, a, b, fa, fb, rtol)
-                if best is None or abs(root) < abs(best):
-                    best = root
-        if best is not None:
-            return best
+    while True:
+        open_sides = [s for s in (1, -1) if index[s] < len(sides[s])]
+        if not open_sides:
+            break
+        s = min(open_sides, key=lambda side: abs(sides[side][index[side]]))
+        r = sides[s][index[s]]
+        if best is not None and abs(prev[s][0]) >= abs(best):
+            index[s] = len(sides[s])  # this side can only hold roots farther out
+            continue
+        index[s] += 1
+        fr = f(r)
+        pr, fpr = prev[s]
+        prev[s] = (r, fr)
+        if fr == 0 or (fr > 0) != (fpr > 0):
+            a, b, fa, fb = (pr, r, fpr, fr) if pr < r else (r, pr, fr, fpr)
+            root = _brent(f, a, b, fa, fb, rtol)
+            if best is None or abs(root) < abs(best):
+                best = root
+    if best is not None:
+        return best
     raise NoSolution("The cashflows change sign but no rate makes their value zero")

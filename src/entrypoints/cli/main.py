@@ -24,6 +24,7 @@ from entrypoints.cli.payments_commands import (
 )
 from entrypoints.cli.runtime import settings_or_exit
 from entrypoints.cli.store_commands import doctor, migrate
+from entrypoints.cli.webhook_commands import deliver_webhooks, jobs
 
 __all__ = ["cli", "main"]
 
@@ -90,6 +91,8 @@ cli.add_command(verify_ledger)
 cli.add_command(purge_idempotency_keys)
 cli.add_command(sync_balances)
 cli.add_command(rotate_encryption_key)
+cli.add_command(deliver_webhooks)
+cli.add_command(jobs)
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ from entrypoints.http.cors import cors_config
 from entrypoints.http.docs import docs_assets_router, openapi_config
 from entrypoints.http.errors import exception_handlers
 from entrypoints.http.middleware import RequestObserver, wrap_request_context
+from entrypoints.jobs.registry import BackgroundJobs
 from entrypoints.observability.logging import configure_logging
 from entrypoints.observability.metrics import Metrics
 from entrypoints.observability.tracing import Tracing
@@ -36,6 +37,7 @@ def create_app(settings: Settings, *providers: Provider) -> Litestar:
     """Build the Litestar app and its container; ``providers`` override the defaults."""
     container = create_container(settings, LitestarProvider(), HttpAuthProvider(), *providers)
     observer = RequestObserver()
+    jobs = BackgroundJobs(container, settings)  # scheduled jobs: started after migrations
 
     async def on_startup(app: Litestar) -> None:
         observer.metrics = await container.get(Metrics)
@@ -60,8 +62,8 @@ def create_app(settings: Settings, *providers: Provider) -> Litestar:
     app = Litestar(
         route_handlers=[DishkaRouter("", route_handlers=ROUTES), docs_assets_router()],
         exception_handlers=exception_handlers,
-        on_startup=[on_startup],
-        on_shutdown=[on_shutdown],
+        on_startup=[on_startup, jobs.start],
+        on_shutdown=[jobs.stop, on_shutdown],
         openapi_config=openapi_config(),
         request_max_body_size=MAX_BODY_BYTES,
         cors_config=cors_config(settings.cors_origins),

@@ -13,6 +13,7 @@ from entrypoints.providers.personal import PersonalFinanceProvider
 from entrypoints.providers.security import SecurityProvider
 from entrypoints.providers.stores import StoreProvider
 from entrypoints.providers.system import SystemProvider
+from entrypoints.providers.webhooks import WebhookProvider
 
 __all__ = [
     "MarketProvider",
@@ -38,4 +39,5 @@ def default_providers() -> list[Provider]:
         PersonalFinanceProvider(),
         PaymentsProvider(),
         BankingProvider(),
+        WebhookProvider(),
     ]

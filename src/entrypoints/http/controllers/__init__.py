@@ -20,6 +20,7 @@ from entrypoints.http.controllers.net_worth import NetWorthController
 from entrypoints.http.controllers.operations import MaintenanceController, MetricsController
 from entrypoints.http.controllers.payments import PaymentController
 from entrypoints.http.controllers.settlements import SettlementController
+from entrypoints.http.controllers.webhooks import EventsController, WebhookEndpointsController
 
 __all__ = ["ROUTES"]
 
@@ -29,3 +30,4 @@ ROUTES += [MetricsController, MaintenanceController]
 ROUTES += [CalcController, MarketController, BudgetController, GoalController, NetWorthController]
 ROUTES += [MerchantController, PaymentController, SettlementController]
 ROUTES += [BankingController, BankWebhooksController]
+ROUTES += [EventsController, WebhookEndpointsController]
