@@ -14,7 +14,12 @@ from adapters.sql.migrator import Migrator
 from entrypoints.container import create_container
 from entrypoints.http.auth import HttpAuthProvider
 from entrypoints.http.controllers import ROUTES
-from entrypoints.http.docs import docs_assets_router, openapi_config
+from entrypoints.http.docs import (
+    StrictStructSchemaPlugin,
+    docs_assets_router,
+    document_edge_responses,
+    openapi_config,
+)
 from entrypoints.http.errors import exception_handlers
 from entrypoints.http.middleware import wrap_request_context
 from entrypoints.observability.logging import configure_logging
@@ -52,10 +57,12 @@ def create_app(settings: Settings, *providers: Provider) -> Litestar:
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         openapi_config=openapi_config(),
+        plugins=[StrictStructSchemaPlugin()],
         request_max_body_size=MAX_BODY_BYTES,
         debug=False,
     )
     app.state.settings = settings
+    document_edge_responses(app)
     setup_dishka(container, app)
     app.asgi_handler = wrap_request_context(app.asgi_handler, max_body_bytes=MAX_BODY_BYTES)
     return app
