@@ -6,7 +6,12 @@ import argparse
 import importlib
 import sys
 
-SUITES = {"sql": "benchmarks.sql_executors"}
+SUITES = {
+    "sql": "benchmarks.sql_executors",
+    "http": "benchmarks.http_load",
+    "cashflow": "benchmarks.cashflow_maths",
+    "edge": "benchmarks.edge_overhead",
+}
 
 
 def main() -> int:
