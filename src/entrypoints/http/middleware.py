@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
-import uuid
 from typing import Any
 
-import structlog
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from structlog.contextvars import bind_contextvars, reset_contextvars
 
 from entrypoints.http.errors import PROBLEM_JSON, problem_bytes
 
@@ -22,22 +22,20 @@ _SECURITY_HEADERS = (
 )
 
 
-def _incoming_id(scope: Scope) -> str | None:
+def _request_facts(scope: Scope) -> tuple[str | None, int | None]:
+    """The sane incoming request id (or None) and the declared body length, in one pass."""
+    request_id: str | None = None
+    length: int | None = None
     for name, value in scope.get("headers", ()):
         if name == b"x-request-id":
             text = value.decode("latin-1")
-            return text if _SANE_ID.match(text) else None
-    return None
-
-
-def _declared_length(scope: Scope) -> int | None:
-    for name, value in scope.get("headers", ()):
-        if name == b"content-length":
+            request_id = text if _SANE_ID.match(text) else None
+        elif name == b"content-length":
             try:
-                return int(value)
+                length = int(value)
             except ValueError:
-                return None
-    return None
+                length = None
+    return request_id, length
 
 
 def wrap_request_context(app: ASGIApp, *, max_body_bytes: int) -> ASGIApp:
@@ -45,34 +43,41 @@ def wrap_request_context(app: ASGIApp, *, max_body_bytes: int) -> ASGIApp:
 
     A declared body over ``max_body_bytes`` is refused here, before routing, on every path;
     Litestar's own limit covers bodies streamed without a length.
+
+    This runs on every request, so it avoids the costlier conveniences (measured with
+    ``python -m benchmarks edge``): structlog's ``bind``/``reset`` instead of the
+    ``bound_contextvars`` context manager (which snapshots every context variable), and 16
+    random bytes in hex instead of a ``uuid4`` object for the generated id (same 32 characters).
     """
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
-        request_id = _incoming_id(scope) or uuid.uuid4().hex
+        incoming, length = _request_facts(scope)
+        request_id = incoming or os.urandom(16).hex()
         state: dict[str, Any] = scope.setdefault("state", {})  # type: ignore[typeddict-item]
         state["request_id"] = request_id
-        raw = request_id.encode("latin-1")
+        added = ((b"x-request-id", request_id.encode("latin-1")), *_SECURITY_HEADERS)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", ()))
-                headers.append((b"x-request-id", raw))
                 present = {name.lower() for name, _ in headers}
-                headers.extend(h for h in _SECURITY_HEADERS if h[0] not in present)
+                headers.extend(h for h in added if h[0] not in present or h[0] == b"x-request-id")
                 message["headers"] = headers
             await send(message)
 
-        with structlog.contextvars.bound_contextvars(
+        tokens = bind_contextvars(
             request_id=request_id, method=scope.get("method"), path=scope.get("path")
-        ):
-            length = _declared_length(scope)
+        )
+        try:
             if length is not None and length > max_body_bytes:
                 await _too_large(send_with_headers, request_id, max_body_bytes)
                 return
             await app(scope, receive, send_with_headers)
+        finally:
+            reset_contextvars(**tokens)
 
     return middleware
 
