@@ -59,6 +59,16 @@ class Service:
         self.stop()
         raise ServiceFailed(f"{self.name} did not answer 200 within {timeout:.0f} s")
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time spent so far by the server and its workers."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for pid in self.pids():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])
+        return total / ticks
+
     def log_tail(self, lines: int = 5) -> str:
         text = Path(self._log.name).read_text(errors="replace").strip().splitlines()
         return " | ".join(text[-lines:])
