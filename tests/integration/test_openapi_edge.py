@@ -6,10 +6,15 @@ from typing import Annotated
 
 import msgspec
 import pytest
+import schemathesis
 from dishka.integrations.litestar import DishkaRouter, FromDishka
-from litestar import Controller, get, post
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from litestar import Controller, Response, get, post
 from litestar.params import Body, FromPath
 from litestar.testing import AsyncTestClient
+from schemathesis.core.failures import FailureGroup
+from schemathesis.openapi.checks import UndefinedStatusCode
 
 from core.domain.identity import Principal
 from entrypoints.http.app import create_app
@@ -81,3 +86,28 @@ async def test_the_probes_declare_the_body_limit_but_no_validation_error(client)
     doc = (await client.get("/schema/openapi.json")).json()
     live = doc["paths"]["/health/live"]["get"]["responses"]
     assert set(live) == {"200", "413"}
+
+
+class _Sloppy(Controller):
+    path = "/v1/sloppy"
+
+    @get("/")
+    async def teapot(self) -> Response[_Open]:
+        return Response(_Open(note="undocumented"), status_code=418)
+
+
+def test_the_schema_fuzzer_reports_a_status_the_document_does_not_declare(settings) -> None:
+    app = create_app(settings, FakeSystemProvider())
+    app.register(DishkaRouter("", route_handlers=[_Sloppy]))
+    schema = schemathesis.openapi.from_asgi("/schema/openapi.json", app)
+    operation = schema["/v1/sloppy"]["GET"]
+
+    @given(case=operation.as_strategy())
+    @hypothesis_settings(max_examples=1, deadline=None, database=None)
+    def fuzz(case: schemathesis.Case) -> None:
+        case.call_and_validate()
+
+    with pytest.raises(FailureGroup) as caught:
+        fuzz()
+    failures = caught.value.exceptions
+    assert any(isinstance(failure, UndefinedStatusCode) for failure in failures), failures
