@@ -359,6 +359,9 @@ def attempt(report: Report, row: Row, service: Service, run: Callable[[], Load])
         row.note = str(exc)
     except subprocess.CalledProcessError as exc:
         row.note = f"load generator failed: {exc.stderr or exc}"
+    except (httpx.HTTPError, KeyError, ValueError, TypeError) as exc:
+        # A response that does not match the API contract: report it, run the other rows.
+        row.note = f"setup failed ({type(exc).__name__}: {str(exc)[:160]})"
     return report.add(row)
 
 
@@ -408,6 +411,8 @@ def comparison(
         api.probe(f"/v1/banking/transactions?{TRANSACTIONS_QUERY}")
     except Unavailable as exc:
         ours_ready = str(exc)
+    except (httpx.HTTPError, KeyError, ValueError, TypeError) as exc:
+        ours_ready = f"setup failed ({type(exc).__name__}: {str(exc)[:160]})"
     peer_headers = {"Authorization": "Bearer access-demo-bench"}
     plans = [
         (
@@ -450,7 +455,7 @@ def prepare_dataset(options: Options, api: OurApi | None) -> tuple[Path, str]:
     source = "generated (seeded stand-in: the banking endpoints are not in this build)"
     data: dict[str, Any] | None = None
     if api is not None:
-        with contextlib.suppress(Unavailable, httpx.HTTPError, KeyError):
+        with contextlib.suppress(Unavailable, httpx.HTTPError, KeyError, ValueError, TypeError):
             api.demo_connection()
             data = dataset.export_from_api(api.client, api.headers())
             source = f"exported from our demo provider ({len(data['transactions'])} transactions)"
