@@ -774,3 +774,7 @@ def targets(report: Report) -> None:
     for name, detail in verdicts:
         print(f"  - {name}: {detail}")
     report.facts["targets"] = dict(verdicts)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
