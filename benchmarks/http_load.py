@@ -142,11 +142,20 @@ def options_from(argv: list[str] | None) -> Options:
 # --- the services -------------------------------------------------------------------------
 
 
-def our_env(sql_url: str) -> dict[str, str]:
-    """The environment ``fintech serve`` gets: fixed keys so every worker accepts every token."""
+def _base_env() -> dict[str, str]:
+    # Bytecode is cached as Python does by default, but under the cache dir: never in the repo.
+    cache = Path(os.environ.get("BENCH_CACHE", Options().cache))
     return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": os.environ.get("HOME", "/tmp"),
+        "PYTHONPYCACHEPREFIX": str(cache / "pycache"),
+    }
+
+
+def our_env(sql_url: str) -> dict[str, str]:
+    """The environment ``fintech serve`` gets: fixed keys so every worker accepts every token."""
+    return {
+        **_base_env(),
         "FINTECH_ENV": "development",
         "FINTECH_SQL_URL": sql_url,
         "FINTECH_SECRET_KEY": secrets.token_hex(32),
@@ -197,8 +206,7 @@ def peer_service(options: Options, dataset_path: Path, workers: int) -> Service:
         "warning",
     ]
     env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": os.environ.get("HOME", "/tmp"),
+        **_base_env(),
         "PEER_DATASET": str(dataset_path),
         "LOG_LEVEL": "WARNING",
     }
