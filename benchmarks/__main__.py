@@ -11,6 +11,9 @@ SUITES = {
     "identity": "benchmarks.identity",
     "cashflow": "benchmarks.cashflow",
     "payments": "benchmarks.payments",
+    "http": "benchmarks.http_load",
+    "cashflow-maths": "benchmarks.cashflow_maths",
+    "edge": "benchmarks.edge_overhead",
 }
 SUITES["banking"] = "benchmarks.banking_transactions"
 

@@ -210,7 +210,7 @@ def main() -> None:
             FINTECH_LOG_LEVEL="WARNING",
             FINTECH_JOBS_ENABLED="false",
         )
-        server = subprocess.Popen(  # noqa: S603 - our own CLI
+        server = subprocess.Popen(
             [sys.executable, "-m", "entrypoints.cli", "serve", "--port", str(port)],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip

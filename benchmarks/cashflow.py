@@ -30,7 +30,7 @@ def _time(label: str, fn: Callable[[], object], runs: int = RUNS) -> None:
 
 
 def main() -> None:
-    rng = random.Random(2026)  # noqa: S311 (reproducible benchmark data, not secrets)
+    rng = random.Random(2026)
 
     def flows(n: int) -> list[Decimal]:
         return [Decimal(-250_000)] + [Decimal(f"{rng.uniform(0, 600):.2f}") for _ in range(n - 1)]

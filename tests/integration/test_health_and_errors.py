@@ -152,3 +152,31 @@ async def test_docs_page_loads_its_assets_from_the_service_itself(client) -> Non
     for asset in ("swagger-ui-bundle.js", "swagger-ui.css", "swagger-ui-standalone-preset.js"):
         assert f"/schema/assets/{asset}" in html
         assert (await client.get(f"/schema/assets/{asset}")).status_code == 200
+
+
+async def test_options_lists_every_method_a_path_serves(settings) -> None:
+    from dishka.integrations.litestar import DishkaRouter
+    from litestar import Controller, get, post
+
+    from entrypoints.http.app import answer_options_with_every_method
+
+    class Items(Controller):
+        path = "/v1/items"
+
+        @get("/")
+        async def list_items(self) -> dict[str, str]:
+            return {}
+
+        @post("/")
+        async def add_item(self) -> dict[str, str]:
+            return {}
+
+    app = create_app(settings, FakeSystemProvider())
+    app.register(DishkaRouter("", route_handlers=[Items]))
+    answer_options_with_every_method(app)
+    async with AsyncTestClient(app=app) as client:
+        items = await client.options("/v1/items")
+        live = await client.options("/health/live")
+    assert items.status_code == 204
+    assert items.headers["allow"] == "GET, OPTIONS, POST"
+    assert live.headers["allow"] == "GET, OPTIONS"

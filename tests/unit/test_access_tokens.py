@@ -125,3 +125,36 @@ def test_missing_required_claims_are_refused() -> None:
 def test_garbage_is_refused(garbage: str) -> None:
     with pytest.raises(AuthenticationFailed):
         make(FakeClock()).verify(garbage)
+
+
+def test_a_token_verified_before_is_still_refused_once_it_expires() -> None:
+    clock = FakeClock()
+    tokens = make(clock)
+    issued = tokens.issue(Principal("usr_1", frozenset({"user"})))
+    assert tokens.verify(issued.token).user_id == "usr_1"
+    clock.advance(901)
+    with pytest.raises(AuthenticationFailed) as caught:
+        tokens.verify(issued.token)
+    assert caught.value.code == "token_expired"
+
+
+def test_a_tampered_copy_of_a_verified_token_is_refused() -> None:
+    clock = FakeClock()
+    tokens = make(clock)
+    token = tokens.issue(Principal("usr_1", frozenset({"user"}))).token
+    tokens.verify(token)
+    header, payload, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    forged = ".".join([header, _b64({**claims, "roles": ["admin"]}), signature])
+    with pytest.raises(AuthenticationFailed):
+        tokens.verify(forged)
+
+
+def test_the_verified_token_cache_stays_bounded() -> None:
+    from adapters.security.tokens import VERIFIED_CACHE_SIZE
+
+    clock = FakeClock()
+    tokens = make(clock)
+    for n in range(VERIFIED_CACHE_SIZE + 10):
+        tokens.verify(tokens.issue(Principal(f"usr_{n}", frozenset({"user"}))).token)
+    assert len(tokens._verified) <= VERIFIED_CACHE_SIZE

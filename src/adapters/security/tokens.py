@@ -12,10 +12,11 @@ from core.domain.identity import Principal
 from ports.clock import Clock
 from ports.security import IssuedToken
 
-__all__ = ["ALGORITHM", "JwtAccessTokens"]
+__all__ = ["ALGORITHM", "VERIFIED_CACHE_SIZE", "JwtAccessTokens"]
 
 ALGORITHM = "HS256"
 _REQUIRED = ["exp", "iat", "iss", "aud", "sub", "jti"]
+VERIFIED_CACHE_SIZE = 1024
 
 
 class JwtAccessTokens:
@@ -38,6 +39,12 @@ class JwtAccessTokens:
         self._audience = audience
         self._ttl = ttl_seconds
         self._clock = clock
+        # Tokens whose signature and claims already verified, by their exact text: the
+        # signature check costs most of an authenticated request (benchmarks.md), and its
+        # outcome for a given token and key ring never changes. Only valid tokens (which only
+        # these keys can mint) enter, so the cache cannot be filled with garbage; it is
+        # cleared when full. Expiry is still checked on every call.
+        self._verified: dict[str, tuple[Principal, int, int]] = {}
 
     def issue(self, principal: Principal) -> IssuedToken:
         now = int(self._clock.now().timestamp())
@@ -56,25 +63,42 @@ class JwtAccessTokens:
         return IssuedToken(token=token, expires_in=self._ttl, token_id=jti)
 
     def verify(self, token: str) -> Principal:
+        known = self._verified.get(token)
+        if known is None:
+            known = self._check_signature_and_claims(token)
+            if len(self._verified) >= VERIFIED_CACHE_SIZE:
+                self._verified.clear()
+            self._verified[token] = known
+        principal, expires, issued = known
+        # Time is checked on every call, cached or not, against the injected clock.
+        now = int(self._clock.now().timestamp())
+        if expires <= now:
+            raise AuthenticationFailed("Access token expired", code="token_expired")
+        if issued > now + 60:
+            raise AuthenticationFailed("Invalid access token", code="invalid_token")
+        return principal
+
+    def _check_signature_and_claims(self, token: str) -> tuple[Principal, int, int]:
+        """Everything about a token that does not depend on the time: done once per token."""
         try:
-            header = jwt.get_unverified_header(token)
-            if header.get("alg") != ALGORITHM:
-                raise AuthenticationFailed("Invalid access token", code="invalid_token")
-            claims = self._decode(token)
+            decoded = self._decode(token)
         except jwt.PyJWTError:
             raise AuthenticationFailed("Invalid access token", code="invalid_token") from None
-        now = int(self._clock.now().timestamp())
-        if int(claims["exp"]) <= now:
-            raise AuthenticationFailed("Access token expired", code="token_expired")
-        if int(claims["iat"]) > now + 60:
+        if decoded["header"].get("alg") != ALGORITHM:
             raise AuthenticationFailed("Invalid access token", code="invalid_token")
+        claims = decoded["payload"]
         roles = claims.get("roles")
         if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
             raise AuthenticationFailed("Invalid access token", code="invalid_token")
         sub = claims["sub"]
         if not isinstance(sub, str) or not sub:
             raise AuthenticationFailed("Invalid access token", code="invalid_token")
-        return Principal(user_id=sub, roles=frozenset(roles), token_id=str(claims["jti"]))
+        try:
+            expires, issued = int(claims["exp"]), int(claims["iat"])
+        except (TypeError, ValueError):
+            raise AuthenticationFailed("Invalid access token", code="invalid_token") from None
+        principal = Principal(user_id=sub, roles=frozenset(roles), token_id=str(claims["jti"]))
+        return principal, expires, issued
 
     def _decode(self, token: str) -> dict[str, Any]:
         for key in self._verify_keys[:-1]:
@@ -85,13 +109,13 @@ class JwtAccessTokens:
         return self._decode_with(token, self._verify_keys[-1])
 
     def _decode_with(self, token: str, key: bytes) -> dict[str, Any]:
-        return jwt.decode(
+        return jwt.decode_complete(
             token,
             key,
             algorithms=[ALGORITHM],
             audience=self._audience,
             issuer=self._issuer,
-            # Time claims are checked below against the injected clock.
+            # Time claims are checked by ``verify`` against the injected clock.
             options={
                 "require": _REQUIRED,
                 "verify_exp": False,

@@ -5,10 +5,16 @@ Tests pass fake providers (``override=True``); production calls ``create_app_fro
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import structlog
 from dishka import AsyncContainer, Provider
 from dishka.integrations.litestar import DishkaRouter, LitestarProvider, setup_dishka
-from litestar import Litestar
+from litestar import Litestar, Response
+from litestar.enums import MediaType
+from litestar.routes import HTTPRoute
+from litestar.status_codes import HTTP_204_NO_CONTENT
+from litestar.types import Scope
 
 from adapters.sql.migrator import Migrator
 from core.services.maintenance import MaintenanceGate
@@ -17,7 +23,12 @@ from entrypoints.container import create_container
 from entrypoints.http.auth import HttpAuthProvider
 from entrypoints.http.controllers import ROUTES
 from entrypoints.http.cors import cors_config
-from entrypoints.http.docs import docs_assets_router, openapi_config
+from entrypoints.http.docs import (
+    StrictStructSchemaPlugin,
+    docs_assets_router,
+    document_edge_responses,
+    openapi_config,
+)
 from entrypoints.http.errors import exception_handlers
 from entrypoints.http.middleware import RequestObserver, wrap_request_context
 from entrypoints.jobs.registry import BackgroundJobs
@@ -27,7 +38,12 @@ from entrypoints.observability.tracing import Tracing
 from entrypoints.settings import Settings, load_settings
 from ports.sql import SqlError
 
-__all__ = ["MAX_BODY_BYTES", "create_app", "create_app_from_env"]
+__all__ = [
+    "MAX_BODY_BYTES",
+    "answer_options_with_every_method",
+    "create_app",
+    "create_app_from_env",
+]
 
 MAX_BODY_BYTES = 1024 * 1024
 log = structlog.get_logger("fintech.app")
@@ -65,6 +81,7 @@ def create_app(settings: Settings, *providers: Provider) -> Litestar:
         on_startup=[on_startup, jobs.start],
         on_shutdown=[jobs.stop, on_shutdown],
         openapi_config=openapi_config(),
+        plugins=[StrictStructSchemaPlugin()],
         request_max_body_size=MAX_BODY_BYTES,
         cors_config=cors_config(settings.cors_origins),
         # Logging is configured once by configure_logging (JSON or console); Litestar's default
@@ -73,6 +90,8 @@ def create_app(settings: Settings, *providers: Provider) -> Litestar:
         debug=False,
     )
     app.state.settings = settings
+    document_edge_responses(app)
+    answer_options_with_every_method(app)
     setup_dishka(container, app)
     app.asgi_handler = wrap_request_context(
         app.asgi_handler,
@@ -95,6 +114,35 @@ async def recover_on_startup(container: AsyncContainer) -> None:
         return
     if report.actions:
         log.info("startup_recovery", actions=len(report.actions))
+
+
+def answer_options_with_every_method(app: Litestar) -> None:
+    """Make the automatic ``OPTIONS`` answer list every method its path serves.
+
+    Litestar 2.25 builds a path's route again for each handler it registers there and keeps
+    the first route's ``OPTIONS`` handler, whose ``Allow`` names only the methods known at
+    that moment: a path with ``GET`` and ``POST`` answered ``Allow: GET, OPTIONS`` (found by
+    the schema fuzzer). The handler's function is swapped for one bound to the final route's
+    methods, with the same signature (dishka swaps handler functions the same way).
+    """
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for handler in route.route_handlers:
+            if handler.http_methods == {"OPTIONS"} and handler.handler_name == "options_handler":
+                handler._fn = _options_answer(", ".join(sorted(route.methods)))
+
+
+def _options_answer(allow: str) -> Callable[[Scope], Response[None]]:
+    def options_handler(scope: Scope) -> Response[None]:
+        return Response(
+            content=None,
+            status_code=HTTP_204_NO_CONTENT,
+            headers={"Allow": allow},
+            media_type=MediaType.TEXT,
+        )
+
+    return options_handler
 
 
 def create_app_from_env() -> Litestar:
