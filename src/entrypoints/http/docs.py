@@ -7,6 +7,7 @@ major version that renders OpenAPI 3.1; see its README for the version and how t
 from __future__ import annotations
 
 import inspect
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, get_args, get_origin, get_type_hints
@@ -16,7 +17,8 @@ from litestar._openapi.schema_generation.plugins import StructSchemaPlugin
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
-from litestar.openapi.spec import Components, Schema, SecurityScheme
+from litestar.openapi.spec import Components, Operation, Parameter, Schema, SecurityScheme
+from litestar.openapi.spec.enums import OpenAPIType
 from litestar.router import Router
 from litestar.static_files import create_static_files_router
 from litestar.typing import FieldDefinition
@@ -27,6 +29,8 @@ from entrypoints.http.errors import problem_responses
 __all__ = [
     "ASSETS_PATH",
     "BEARER",
+    "DocumentedOperation",
+    "OptionalBodyOperation",
     "StrictStructSchemaPlugin",
     "docs_assets_router",
     "document_edge_responses",
@@ -80,6 +84,41 @@ class StrictStructSchemaPlugin(StructSchemaPlugin):
         return schema
 
 
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+@dataclass
+class DocumentedOperation(Operation):
+    """An operation whose document states what the edge enforces beyond Litestar's inference.
+
+    ``Idempotency-Key`` is typed optional in handlers so a missing key reaches the service and
+    is answered with the contract's 400 ``idempotency_key_missing`` (not Litestar's generic
+    ``validation_failed``); the document still says what API.md says: required, 1-255
+    printable ASCII characters.
+    """
+
+    def __post_init__(self) -> None:
+        for parameter in self.parameters or ():
+            if isinstance(parameter, Parameter) and parameter.name == IDEMPOTENCY_HEADER:
+                parameter.required = True
+                parameter.schema = Schema(
+                    type=OpenAPIType.STRING, min_length=1, max_length=255, pattern="^[ -~]+$"
+                )
+
+
+@dataclass
+class OptionalBodyOperation(DocumentedOperation):
+    """An operation whose JSON body may be omitted (the handler's ``data`` has a default).
+
+    Litestar always documents a request body as required; a client may send none here.
+    """
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.request_body is not None:
+            self.request_body.required = False
+
+
 def docs_assets_router() -> Router:
     return create_static_files_router(
         path=ASSETS_PATH,
@@ -108,6 +147,9 @@ def document_edge_responses(app: Litestar) -> None:
                 statuses.append(401)
                 if not any(BEARER in requirement for requirement in handler.security or ()):
                     handler.security = [*(handler.security or ()), {BEARER: []}]
+            handler.operation_class = (
+                OptionalBodyOperation if _body_is_optional(handler) else DocumentedOperation
+            )
             declared = dict(handler.responses or {})
             for status, spec in problem_responses(*statuses).items():
                 declared.setdefault(status, spec)
@@ -122,6 +164,11 @@ def _takes_input(handler: HTTPRouteHandler) -> bool:
     if any("{" in path for path in handler.paths):
         return True
     return any(name not in _NOT_INPUT for name in inspect.signature(handler.fn).parameters)
+
+
+def _body_is_optional(handler: HTTPRouteHandler) -> bool:
+    data = handler.parsed_fn_signature.parameters.get("data")
+    return data is not None and (data.is_optional or data.has_default)
 
 
 def _needs_principal(handler: HTTPRouteHandler) -> bool:
