@@ -117,6 +117,15 @@ async def test_a_missing_idempotency_key_still_answers_the_contract_code(client,
     assert response.json()["code"] == "idempotency_key_missing"
 
 
+async def test_writes_maintenance_can_pause_document_its_503(client) -> None:
+    doc = (await client.get("/schema/openapi.json")).json()
+    paths = doc["paths"]
+    assert "503" in paths["/v1/budgets"]["post"]["responses"]
+    assert "503" in paths["/v1/goals/{goal_id}"]["delete"]["responses"]
+    assert "503" not in paths["/v1/budgets"]["get"]["responses"]
+    assert "503" not in paths["/v1/auth/login"]["post"]["responses"]
+
+
 async def test_the_probes_declare_the_body_limit_but_no_validation_error(client) -> None:
     doc = (await client.get("/schema/openapi.json")).json()
     live = doc["paths"]["/health/live"]["get"]["responses"]

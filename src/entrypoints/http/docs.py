@@ -24,6 +24,7 @@ from litestar.static_files import create_static_files_router
 from litestar.typing import FieldDefinition
 
 from core.domain.identity import Principal
+from core.domain.maintenance import is_write_blocked_by_maintenance
 from entrypoints.http.errors import problem_responses
 
 __all__ = [
@@ -133,7 +134,8 @@ def document_edge_responses(app: Litestar) -> None:
 
     Litestar documents its own 400 as a plain JSON error object, but the error mapper answers
     with a problem document; the body limit (413) applies on every path; a handler that takes
-    the caller's ``Principal`` answers 401 without a valid bearer token. Statuses a handler
+    the caller's ``Principal`` answers 401 without a valid bearer token; while maintenance mode
+    is on, /v1 writes outside admin and auth answer 503 ``maintenance``. Statuses a handler
     declares itself are kept as declared.
     """
     for route in app.routes:
@@ -141,6 +143,8 @@ def document_edge_responses(app: Litestar) -> None:
             if not isinstance(handler, HTTPRouteHandler) or not handler.include_in_schema:
                 continue
             statuses = [413]
+            if any(is_write_blocked_by_maintenance(m, route.path) for m in handler.http_methods):
+                statuses.append(503)
             if _takes_input(handler):
                 statuses.append(400)
             if _needs_principal(handler):
