@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass
+from decimal import Decimal
 from importlib.metadata import version
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, get_args, get_origin, get_type_hints
+from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin, get_type_hints
 
+import msgspec
 from litestar import Litestar
 from litestar._openapi.schema_generation.plugins import StructSchemaPlugin
 from litestar.handlers import HTTPRouteHandler
@@ -80,9 +82,31 @@ class StrictStructSchemaPlugin(StructSchemaPlugin):
         schema_creator: SchemaCreator,
     ) -> Schema:
         schema = super().to_openapi_schema(field_definition, schema_creator)
-        if field_definition.type_.__struct_config__.forbid_unknown_fields:
+        struct = field_definition.type_
+        if struct.__struct_config__.forbid_unknown_fields:
             schema.additional_properties = False
+            for field in msgspec.structs.fields(struct):
+                prop = (schema.properties or {}).get(field.encode_name)
+                if isinstance(prop, Schema) and _holds(field.type, Decimal):
+                    _accept_numbers(prop)
         return schema
+
+
+def _holds(annotation: Any, wanted: type) -> bool:
+    if annotation is wanted:
+        return True
+    return any(_holds(arg, wanted) for arg in get_args(annotation))
+
+
+def _accept_numbers(schema: Schema) -> None:
+    """A request decimal is a decimal string or a JSON number (API.md "Calculations")."""
+    if schema.type == OpenAPIType.STRING and not (schema.format or schema.enum):
+        schema.type = None
+        schema.one_of = [Schema(type=OpenAPIType.STRING), Schema(type=OpenAPIType.NUMBER)]
+        return
+    for child in (*(schema.one_of or ()), *(schema.any_of or ()), schema.items):
+        if isinstance(child, Schema):
+            _accept_numbers(child)
 
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -149,7 +173,7 @@ def document_edge_responses(app: Litestar) -> None:
                 statuses.append(400)
             if _needs_principal(handler):
                 statuses.append(401)
-                if not any(BEARER in requirement for requirement in handler.security or ()):
+                if not _declares_bearer(handler):
                     handler.security = [*(handler.security or ()), {BEARER: []}]
             handler.operation_class = (
                 OptionalBodyOperation if _body_is_optional(handler) else DocumentedOperation
@@ -168,6 +192,15 @@ def _takes_input(handler: HTTPRouteHandler) -> bool:
     if any("{" in path for path in handler.paths):
         return True
     return any(name not in _NOT_INPUT for name in inspect.signature(handler.fn).parameters)
+
+
+def _declares_bearer(handler: HTTPRouteHandler) -> bool:
+    # Security requirements add up over the layers (a controller may declare the scheme).
+    return any(
+        BEARER in requirement
+        for layer in handler.ownership_layers
+        for requirement in (layer.security or ())
+    )
 
 
 def _body_is_optional(handler: HTTPRouteHandler) -> bool:
