@@ -20,6 +20,7 @@ from core.domain.identity import Principal
 from entrypoints.http.app import create_app
 from entrypoints.http.docs import document_edge_responses
 from entrypoints.settings import Settings
+from tests.auth import auth_headers
 from tests.fakes import FakeSystemProvider
 
 pytestmark = pytest.mark.anyio
@@ -80,6 +81,49 @@ async def test_strict_request_structs_forbid_additional_properties_in_the_schema
     loose = next(s for name, s in schemas.items() if name.endswith("_Open"))
     assert strict["additionalProperties"] is False
     assert "additionalProperties" not in loose
+
+
+async def test_an_optional_body_is_documented_as_not_required(client) -> None:
+    doc = (await client.get("/schema/openapi.json")).json()
+    assert doc["paths"]["/v1/banking/link"]["post"]["requestBody"]["required"] is False
+    assert doc["paths"]["/v1/banking/exchange"]["post"]["requestBody"]["required"] is True
+
+
+async def test_money_moving_posts_document_a_required_idempotency_key(client) -> None:
+    doc = (await client.get("/schema/openapi.json")).json()
+    payments = "/v1/merchants/{merchant_id}/payments"
+    for path in (
+        payments,
+        payments + "/{payment_id}/capture",
+        payments + "/{payment_id}/void",
+        payments + "/{payment_id}/refunds",
+        "/v1/merchants/{merchant_id}/settlements",
+    ):
+        header = next(
+            p for p in doc["paths"][path]["post"]["parameters"] if p["name"] == "Idempotency-Key"
+        )
+        assert header["in"] == "header"
+        assert header["required"] is True
+        assert header["schema"]["maxLength"] == 255
+
+
+async def test_a_missing_idempotency_key_still_answers_the_contract_code(client, settings) -> None:
+    response = await client.post(
+        "/v1/merchants/mer_x/payments",
+        json={"amount": 100, "currency": "USD"},
+        headers=auth_headers(settings),
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "idempotency_key_missing"
+
+
+async def test_writes_maintenance_can_pause_document_its_503(client) -> None:
+    doc = (await client.get("/schema/openapi.json")).json()
+    paths = doc["paths"]
+    assert "503" in paths["/v1/budgets"]["post"]["responses"]
+    assert "503" in paths["/v1/goals/{goal_id}"]["delete"]["responses"]
+    assert "503" not in paths["/v1/budgets"]["get"]["responses"]
+    assert "503" not in paths["/v1/auth/login"]["post"]["responses"]
 
 
 async def test_the_probes_declare_the_body_limit_but_no_validation_error(client) -> None:

@@ -31,6 +31,7 @@ from entrypoints.http.docs import (
 )
 from entrypoints.http.errors import exception_handlers
 from entrypoints.http.middleware import RequestObserver, wrap_request_context
+from entrypoints.http.strict_body import StrictJsonRequest
 from entrypoints.jobs.registry import BackgroundJobs
 from entrypoints.observability.logging import configure_logging
 from entrypoints.observability.metrics import Metrics
@@ -83,6 +84,7 @@ def create_app(settings: Settings, *providers: Provider) -> Litestar:
         openapi_config=openapi_config(),
         plugins=[StrictStructSchemaPlugin()],
         request_max_body_size=MAX_BODY_BYTES,
+        request_class=StrictJsonRequest,
         cors_config=cors_config(settings.cors_origins),
         # Logging is configured once by configure_logging (JSON or console); Litestar's default
         # config would replace the root handler with its own plain-text format.

@@ -7,26 +7,33 @@ major version that renders OpenAPI 3.1; see its README for the version and how t
 from __future__ import annotations
 
 import inspect
+from dataclasses import dataclass
+from decimal import Decimal
 from importlib.metadata import version
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, get_args, get_origin, get_type_hints
+from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin, get_type_hints
 
+import msgspec
 from litestar import Litestar
 from litestar._openapi.schema_generation.plugins import StructSchemaPlugin
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
-from litestar.openapi.spec import Components, Schema, SecurityScheme
+from litestar.openapi.spec import Components, Operation, Parameter, Schema, SecurityScheme
+from litestar.openapi.spec.enums import OpenAPIType
 from litestar.router import Router
 from litestar.static_files import create_static_files_router
 from litestar.typing import FieldDefinition
 
 from core.domain.identity import Principal
+from core.domain.maintenance import is_write_blocked_by_maintenance
 from entrypoints.http.errors import problem_responses
 
 __all__ = [
     "ASSETS_PATH",
     "BEARER",
+    "DocumentedOperation",
+    "OptionalBodyOperation",
     "StrictStructSchemaPlugin",
     "docs_assets_router",
     "document_edge_responses",
@@ -75,9 +82,66 @@ class StrictStructSchemaPlugin(StructSchemaPlugin):
         schema_creator: SchemaCreator,
     ) -> Schema:
         schema = super().to_openapi_schema(field_definition, schema_creator)
-        if field_definition.type_.__struct_config__.forbid_unknown_fields:
+        struct = field_definition.type_
+        if struct.__struct_config__.forbid_unknown_fields:
             schema.additional_properties = False
+            for field in msgspec.structs.fields(struct):
+                prop = (schema.properties or {}).get(field.encode_name)
+                if isinstance(prop, Schema) and _holds(field.type, Decimal):
+                    _accept_numbers(prop)
         return schema
+
+
+def _holds(annotation: Any, wanted: type) -> bool:
+    if annotation is wanted:
+        return True
+    return any(_holds(arg, wanted) for arg in get_args(annotation))
+
+
+def _accept_numbers(schema: Schema) -> None:
+    """A request decimal is a decimal string or a JSON number (API.md "Calculations")."""
+    if schema.type == OpenAPIType.STRING and not (schema.format or schema.enum):
+        schema.type = None
+        schema.one_of = [Schema(type=OpenAPIType.STRING), Schema(type=OpenAPIType.NUMBER)]
+        return
+    for child in (*(schema.one_of or ()), *(schema.any_of or ()), schema.items):
+        if isinstance(child, Schema):
+            _accept_numbers(child)
+
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+@dataclass
+class DocumentedOperation(Operation):
+    """An operation whose document states what the edge enforces beyond Litestar's inference.
+
+    ``Idempotency-Key`` is typed optional in handlers so a missing key reaches the service and
+    is answered with the contract's 400 ``idempotency_key_missing`` (not Litestar's generic
+    ``validation_failed``); the document still says what API.md says: required, 1-255
+    printable ASCII characters.
+    """
+
+    def __post_init__(self) -> None:
+        for parameter in self.parameters or ():
+            if isinstance(parameter, Parameter) and parameter.name == IDEMPOTENCY_HEADER:
+                parameter.required = True
+                parameter.schema = Schema(
+                    type=OpenAPIType.STRING, min_length=1, max_length=255, pattern="^[ -~]+$"
+                )
+
+
+@dataclass
+class OptionalBodyOperation(DocumentedOperation):
+    """An operation whose JSON body may be omitted (the handler's ``data`` has a default).
+
+    Litestar always documents a request body as required; a client may send none here.
+    """
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.request_body is not None:
+            self.request_body.required = False
 
 
 def docs_assets_router() -> Router:
@@ -94,7 +158,8 @@ def document_edge_responses(app: Litestar) -> None:
 
     Litestar documents its own 400 as a plain JSON error object, but the error mapper answers
     with a problem document; the body limit (413) applies on every path; a handler that takes
-    the caller's ``Principal`` answers 401 without a valid bearer token. Statuses a handler
+    the caller's ``Principal`` answers 401 without a valid bearer token; while maintenance mode
+    is on, /v1 writes outside admin and auth answer 503 ``maintenance``. Statuses a handler
     declares itself are kept as declared.
     """
     for route in app.routes:
@@ -102,19 +167,17 @@ def document_edge_responses(app: Litestar) -> None:
             if not isinstance(handler, HTTPRouteHandler) or not handler.include_in_schema:
                 continue
             statuses = [413]
+            if any(is_write_blocked_by_maintenance(m, route.path) for m in handler.http_methods):
+                statuses.append(503)
             if _takes_input(handler):
                 statuses.append(400)
             if _needs_principal(handler):
                 statuses.append(401)
-                # Controllers and routers may already declare it: look at every layer (not
-                # resolve_security, which caches its answer before this edit).
-                declared_security = [
-                    requirement
-                    for layer in handler.ownership_layers
-                    for requirement in (getattr(layer, "security", None) or ())
-                ]
-                if not any(BEARER in requirement for requirement in declared_security):
+                if not _declares_bearer(handler):
                     handler.security = [*(handler.security or ()), {BEARER: []}]
+            handler.operation_class = (
+                OptionalBodyOperation if _body_is_optional(handler) else DocumentedOperation
+            )
             declared = dict(handler.responses or {})
             for status, spec in problem_responses(*statuses).items():
                 declared.setdefault(status, spec)
@@ -129,6 +192,20 @@ def _takes_input(handler: HTTPRouteHandler) -> bool:
     if any("{" in path for path in handler.paths):
         return True
     return any(name not in _NOT_INPUT for name in inspect.signature(handler.fn).parameters)
+
+
+def _declares_bearer(handler: HTTPRouteHandler) -> bool:
+    # Security requirements add up over the layers (a controller may declare the scheme).
+    return any(
+        BEARER in requirement
+        for layer in handler.ownership_layers
+        for requirement in (layer.security or ())
+    )
+
+
+def _body_is_optional(handler: HTTPRouteHandler) -> bool:
+    data = handler.parsed_fn_signature.parameters.get("data")
+    return data is not None and (data.is_optional or data.has_default)
 
 
 def _needs_principal(handler: HTTPRouteHandler) -> bool:
