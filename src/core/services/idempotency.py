@@ -24,6 +24,7 @@ from core.domain.timestamps import rfc3339
 from ports.clock import Clock
 from ports.idempotency import IdempotencyStore, KeyRecord, StoredResponse
 from ports.ids import IdGenerator
+from ports.sql import OutcomeUnknown
 
 __all__ = ["IdempotencyService", "Outcome"]
 
@@ -78,7 +79,13 @@ class IdempotencyService:
             locked_until=locked_until,
             response=None,
         )
-        held = await self._store.reserve(record, rfc3339(now))
+        try:
+            held = await self._store.reserve(record, rfc3339(now))
+        except OutcomeUnknown:
+            # The reservation may have landed: end its lease so that the client's retry
+            # (told to come back in a second) resumes the key instead of waiting it out.
+            await self._store.expire(record.scope, token, rfc3339(self._clock.now()))
+            raise
         operation_id = record.operation_id
         if held is not None:
             if held.fingerprint != fingerprint:
@@ -101,7 +108,13 @@ class IdempotencyService:
             await self._store.expire(record.scope, token, rfc3339(self._clock.now()))
             raise
         if outcome.store:
-            await self._store.complete(record.scope, token, outcome.response)
+            try:
+                await self._store.complete(record.scope, token, outcome.response)
+            except OutcomeUnknown:
+                # Either the response is stored (the retry replays it) or the lease ends
+                # now (the retry resumes the finished operation and stores it).
+                await self._store.expire(record.scope, token, rfc3339(self._clock.now()))
+                raise
         else:
             await self._store.expire(record.scope, token, rfc3339(self._clock.now()))
         return outcome.response, False
