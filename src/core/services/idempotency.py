@@ -24,6 +24,7 @@ from core.domain.timestamps import rfc3339
 from ports.clock import Clock
 from ports.idempotency import IdempotencyStore, KeyRecord, StoredResponse
 from ports.ids import IdGenerator
+from ports.metrics import OperationsMetrics
 from ports.sql import OutcomeUnknown
 
 __all__ = ["IdempotencyService", "Outcome"]
@@ -48,12 +49,14 @@ class IdempotencyService:
         *,
         ttl_seconds: int,
         lease_seconds: int = DEFAULT_LEASE_SECONDS,
+        metrics: OperationsMetrics | None = None,
     ) -> None:
         self._store = store
         self._clock = clock
         self._ids = ids
         self._ttl = ttl_seconds
         self._lease = lease_seconds
+        self._metrics = metrics
 
     async def run(
         self,
@@ -91,6 +94,8 @@ class IdempotencyService:
             if held.fingerprint != fingerprint:
                 raise IdempotencyKeyReused("this Idempotency-Key was used for a different request")
             if held.response is not None:
+                if self._metrics is not None:
+                    self._metrics.idempotent_replay(route)
                 return held.response, True
             if held.locked_until > rfc3339(now) or not await self._store.take_over(
                 held, token, locked_until
