@@ -350,3 +350,18 @@ def test_irr_is_a_root_or_there_is_no_sign_change_or_no_root(flows: list[Decimal
     v = 1 / (1 + float(rate))
     scale = sum(abs(c) * v**t for t, c in enumerate(floats))
     assert abs(npf.npv(float(rate), floats)) <= 1e-9 * scale
+
+
+@pytest.mark.parametrize(
+    "flows",
+    [
+        # Two roots 3 % apart near -80 %: both inside one step of the old grid.
+        ["366117.08", "0", "0", "-5640.68", "0", "0", "20.80"],
+        # Roots on both sides of zero: the one at -72.8 % is nearer than the one at +83.5 %.
+        ["424.09", "-390.45", "-710.40", "-38.80", "68.82"],
+    ],
+)
+def test_irr_finds_the_root_nearest_zero_found_by_hypothesis(flows: list[str]) -> None:
+    values = [Decimal(v) for v in flows]
+    expected = npf.irr([float(v) for v in values])  # numpy-financial: the root nearest zero
+    assert float(irr(values)) == pytest.approx(expected, rel=1e-9)

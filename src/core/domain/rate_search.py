@@ -56,6 +56,27 @@ class Series:
         top = self.exps[-1]
         return math.fsum(c * w ** (top - e) for e, c in zip(self.exps, self.coefs, strict=True))
 
+    def slope(self, r: float, side: int) -> float:
+        """The derivative of the form ``value`` uses on ``side`` of zero, in its own variable.
+
+        Only its sign matters: between two roots of ``value`` lies a turning point where it
+        changes sign (Rolle), which finds roots too close together for the grid to separate.
+        On the positive side the variable is v = 1 / (1 + r), which falls as r rises, so the
+        sign is flipped to follow r.
+        """
+        if side > 0:
+            v = 1.0 / (1.0 + r)
+            return -math.fsum(
+                e * c * v ** (e - 1) for e, c in zip(self.exps, self.coefs, strict=True) if e
+            )
+        w = 1.0 + r
+        top = self.exps[-1]
+        return math.fsum(
+            (top - e) * c * w ** (top - e - 1)
+            for e, c in zip(self.exps, self.coefs, strict=True)
+            if top - e
+        )
+
 
 def _sign_changes(coefs: Sequence[float]) -> int:
     signs = [c > 0 for c in coefs if c != 0]
@@ -191,11 +212,44 @@ def root_nearest_zero(series: Series, rtol: float) -> float:
         fr = f(r)
         pr, fpr = prev[s]
         prev[s] = (r, fr)
-        if fr == 0 or (fr > 0) != (fpr > 0):
-            a, b, fa, fb = (pr, r, fpr, fr) if pr < r else (r, pr, fr, fpr)
-            root = _brent(f, a, b, fa, fb, rtol)
+        a, b, fa, fb = (pr, r, fpr, fr) if pr < r else (r, pr, fr, fpr)
+        for root in _roots_in(series, s, a, b, fa, fb, rtol):
             if best is None or abs(root) < abs(best):
                 best = root
     if best is not None:
         return best
     raise NoSolution("The cashflows change sign but no rate makes their value zero")
+
+
+def _roots_in(
+    series: Series, side: int, a: float, b: float, fa: float, fb: float, rtol: float
+) -> list[float]:
+    """Roots in [a, b]: one where the value changes sign, or a close pair around a turning point."""
+    f = series.value
+    if fa == 0 or fb == 0 or (fa > 0) != (fb > 0):
+        return [_brent(f, a, b, fa, fb, rtol)]
+    da, db = series.slope(a, side), series.slope(b, side)
+    if da == 0 or db == 0 or (da > 0) == (db > 0):
+        return []
+    # One turning point inside: find it by bisection on the slope's sign; if the value there
+    # has crossed zero, a root lies on each side of it.
+    lo, hi = a, b
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if mid in (lo, hi):
+            break
+        dm = series.slope(mid, side)
+        if dm == 0:
+            lo = hi = mid
+            break
+        if (dm > 0) == (da > 0):
+            lo = mid
+        else:
+            hi = mid
+    turn = 0.5 * (lo + hi)
+    ft = f(turn)
+    if ft == 0:
+        return [turn]
+    if (ft > 0) == (fa > 0):
+        return []
+    return [_brent(f, a, turn, fa, ft, rtol), _brent(f, turn, b, ft, fb, rtol)]

@@ -106,7 +106,14 @@ def document_edge_responses(app: Litestar) -> None:
                 statuses.append(400)
             if _needs_principal(handler):
                 statuses.append(401)
-                if not any(BEARER in requirement for requirement in handler.security or ()):
+                # Controllers and routers may already declare it: look at every layer (not
+                # resolve_security, which caches its answer before this edit).
+                declared_security = [
+                    requirement
+                    for layer in handler.ownership_layers
+                    for requirement in (getattr(layer, "security", None) or ())
+                ]
+                if not any(BEARER in requirement for requirement in declared_security):
                     handler.security = [*(handler.security or ()), {BEARER: []}]
             declared = dict(handler.responses or {})
             for status, spec in problem_responses(*statuses).items():
