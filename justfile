@@ -35,3 +35,8 @@ check: lint test
 # Benchmarks (results go to architecture/benchmarks.md)
 bench *ARGS:
     uv run python -m benchmarks {{ARGS}}
+
+# Faulted soak: mixed money traffic against a store that fails 2% of statements, then
+# recovery and the ledger checks (exits non-zero if an invariant broke)
+soak *ARGS:
+    uv run python -m benchmarks.soak {{ARGS}}

@@ -16,6 +16,7 @@ SUITES = {
     "edge": "benchmarks.edge_overhead",
 }
 SUITES["banking"] = "benchmarks.banking_transactions"
+SUITES["soak"] = "benchmarks.soak"
 
 
 def main() -> int:

@@ -57,7 +57,9 @@ async def test_an_unknown_outcome_while_claiming_a_refresh_token_fails_closed(ap
         user = await signed_up(client, "ada@example.com")
         flaky.trigger = "UPDATE refresh_tokens SET used_at"
         first = await client.post("/v1/auth/refresh", json={"refresh_token": user.refresh_token})
-        assert first.status_code == 500
+        assert first.status_code == 503
+        assert first.json()["code"] == "outcome_unknown"
+        assert first.headers["retry-after"] == "1"
         assert "connection lost" not in first.text
         # The claim did land: the client's retry looks like reuse and ends the session,
         # rather than risking two live token chains.

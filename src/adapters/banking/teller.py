@@ -66,9 +66,11 @@ class TellerBank:
         sleep: Sleep = anyio.sleep,
         page_size: int = PAGE_SIZE,
         client_certificate: bool = True,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._has_certificate = client_certificate
-        self._client = make_client(base_url, verify=ssl_context)
+        # A given transport must carry the TLS context itself (httpx ignores ``verify`` then).
+        self._client = make_client(base_url, verify=ssl_context, transport=transport)
         self._page_size = page_size
         self._clock = clock
         self._accounts_memo: dict[str, tuple[float, list[wire.Account]]] = {}

@@ -24,6 +24,8 @@ from core.domain.timestamps import rfc3339
 from ports.clock import Clock
 from ports.idempotency import IdempotencyStore, KeyRecord, StoredResponse
 from ports.ids import IdGenerator
+from ports.metrics import OperationsMetrics
+from ports.sql import OutcomeUnknown
 
 __all__ = ["IdempotencyService", "Outcome"]
 
@@ -47,12 +49,14 @@ class IdempotencyService:
         *,
         ttl_seconds: int,
         lease_seconds: int = DEFAULT_LEASE_SECONDS,
+        metrics: OperationsMetrics | None = None,
     ) -> None:
         self._store = store
         self._clock = clock
         self._ids = ids
         self._ttl = ttl_seconds
         self._lease = lease_seconds
+        self._metrics = metrics
 
     async def run(
         self,
@@ -78,12 +82,20 @@ class IdempotencyService:
             locked_until=locked_until,
             response=None,
         )
-        held = await self._store.reserve(record, rfc3339(now))
+        try:
+            held = await self._store.reserve(record, rfc3339(now))
+        except OutcomeUnknown:
+            # The reservation may have landed: end its lease so that the client's retry
+            # (told to come back in a second) resumes the key instead of waiting it out.
+            await self._store.expire(record.scope, token, rfc3339(self._clock.now()))
+            raise
         operation_id = record.operation_id
         if held is not None:
             if held.fingerprint != fingerprint:
                 raise IdempotencyKeyReused("this Idempotency-Key was used for a different request")
             if held.response is not None:
+                if self._metrics is not None:
+                    self._metrics.idempotent_replay(route)
                 return held.response, True
             if held.locked_until > rfc3339(now) or not await self._store.take_over(
                 held, token, locked_until
@@ -101,7 +113,13 @@ class IdempotencyService:
             await self._store.expire(record.scope, token, rfc3339(self._clock.now()))
             raise
         if outcome.store:
-            await self._store.complete(record.scope, token, outcome.response)
+            try:
+                await self._store.complete(record.scope, token, outcome.response)
+            except OutcomeUnknown:
+                # Either the response is stored (the retry replays it) or the lease ends
+                # now (the retry resumes the finished operation and stores it).
+                await self._store.expire(record.scope, token, rfc3339(self._clock.now()))
+                raise
         else:
             await self._store.expire(record.scope, token, rfc3339(self._clock.now()))
         return outcome.response, False

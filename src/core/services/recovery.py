@@ -20,6 +20,7 @@ from core.services.recording import Recorder
 from core.services.refunds import RefundService
 from core.services.settlements import SettlementService
 from ports.clock import Clock
+from ports.metrics import OperationsMetrics
 from ports.payments import (
     LedgerRepository,
     PaymentRepository,
@@ -45,6 +46,21 @@ class RecoveryReport:
         return sum(1 for a in self.actions if a[2].startswith(done_prefix))
 
 
+_WORKFLOWS = {"pay": "payment", "ref": "refund", "stl": "settlement"}
+
+
+def workflow_of(object_id: str) -> str:
+    """The metric label for an action's subject (``-`` is the settlement transfers release)."""
+    return _WORKFLOWS.get(object_id.split("_", 1)[0], "settlement")
+
+
+def action_of(done: str) -> str:
+    """A bounded metric label for what was done (``paid (done)`` → ``paid``)."""
+    if done.startswith("recorded"):
+        return "recorded_events"
+    return done.split(" (", 1)[0].replace(" ", "_")
+
+
 class RecoveryService:
     def __init__(
         self,
@@ -57,6 +73,7 @@ class RecoveryService:
         settlement_service: SettlementService,
         recorder: Recorder,
         clock: Clock,
+        metrics: OperationsMetrics,
     ) -> None:
         self._payments = payments
         self._refunds = refunds
@@ -67,6 +84,7 @@ class RecoveryService:
         self._settlement_service = settlement_service
         self._recorder = recorder
         self._clock = clock
+        self._metrics = metrics
 
     async def run(self, grace_seconds: float = DEFAULT_GRACE_SECONDS) -> RecoveryReport:
         report = RecoveryReport()
@@ -78,6 +96,8 @@ class RecoveryService:
         await self._pending_refunds(report, at, cutoff)
         await self._settlements_in_flight(report, cutoff)
         await self._missing_events(report)
+        for object_id, _, done in report.actions:
+            self._metrics.recovery_action(workflow_of(object_id), action_of(done))
         return report
 
     async def _pending_payments(self, report: RecoveryReport, at: str, cutoff: str) -> None:

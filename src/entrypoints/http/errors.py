@@ -15,7 +15,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from core.domain import errors as domain
-from ports.sql import SqlError
+from ports.sql import OutcomeUnknown, SqlError
 
 __all__ = [
     "PROBLEM_JSON",
@@ -197,6 +197,22 @@ def _internal_handler(request: Request[Any, Any, Any], exc: Exception) -> Respon
             detail="The data store is temporarily unavailable; retry shortly.",
             headers={"Retry-After": "1"},
         )
+    if isinstance(exc, OutcomeUnknown):
+        # The store may or may not have applied the last write. Idempotency stores nothing
+        # for a 5xx answer, so a retry under the same key resumes the same workflow ids and
+        # recovery completes or abandons whatever the first attempt left behind.
+        log.warning("outcome_unknown", error_type=type(exc).__name__, path=request.url.path)
+        return problem_response(
+            request,
+            status=503,
+            code="outcome_unknown",
+            title="Outcome unknown",
+            detail=(
+                "The data store did not confirm the last write; retry the request with the"
+                " same Idempotency-Key to complete it exactly once."
+            ),
+            headers={"Retry-After": "1"},
+        )
     log.error("unhandled_error", error_type=type(exc).__name__, path=request.url.path, exc_info=exc)
     return problem_response(
         request,
@@ -224,7 +240,10 @@ _DESCRIPTIONS = {
     422: "Well-formed but unprocessable request",
     429: "Rate limited; see Retry-After",
     502: "Upstream provider failed",
-    503: "Unavailable (store down, maintenance or provider rate limit); see Retry-After",
+    503: (
+        "Unavailable (store down or outcome unknown, maintenance or provider rate limit);"
+        " see Retry-After"
+    ),
 }
 
 

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 
 import attrs
+import httpx
 from dishka import Provider, Scope, provide
 
 from adapters.banking.cache import InMemoryConnectionCache
@@ -26,6 +27,9 @@ from core.services.balance_history import BalanceHistoryService
 from core.services.bank_webhooks import BankWebhookService
 from core.services.banking import BankingService
 from core.services.token_vault import TokenVaultService
+from entrypoints.observability.metrics import Metrics
+from entrypoints.observability.outbound import ObservedTransport
+from entrypoints.observability.tracing import Tracing
 from entrypoints.settings import Settings, SettingsError
 from ports.audit import AuditLog
 from ports.bank_aggregation import BankAggregator, BankAggregators, BankWebhookVerifier
@@ -111,8 +115,26 @@ def banking_doctor_rows(settings: Settings, now: datetime) -> list[tuple[str, st
     return rows
 
 
-def build_bank_clients(settings: Settings, clock: Clock) -> BankClients:
-    """Adapters for every provider with credentials, plus the demo one outside production."""
+# What ``make_client`` gives its default transport; a transport built here needs them itself.
+_LIMITS = httpx.Limits(max_connections=20, max_keepalive_connections=10)
+
+
+def build_bank_clients(
+    settings: Settings,
+    clock: Clock,
+    metrics: Metrics | None = None,
+    tracing: Tracing | None = None,
+) -> BankClients:
+    """Adapters for every provider with credentials, plus the demo one outside production.
+
+    Provider calls go through ``ObservedTransport``: a span, the provider metrics and the
+    ``traceparent`` header on every request (``metrics``/``tracing`` None record nothing).
+    """
+    tracer = tracing.tracer if tracing is not None else None
+
+    def observed(provider: str, inner: httpx.AsyncHTTPTransport) -> ObservedTransport:
+        return ObservedTransport(inner, provider=provider, metrics=metrics, tracer=tracer)
+
     default = settings.resolved_banking_provider
     if default == "demo" and settings.is_production:
         raise SettingsError("FINTECH_BANKING_PROVIDER", "the demo bank is refused in production")
@@ -130,6 +152,7 @@ def build_bank_clients(settings: Settings, clock: Clock) -> BankClients:
             base_url=settings.teller_base_url or DEFAULT_TELLER_URL,
             environment=settings.teller_environment,
             client_certificate=bool(settings.teller_certificate_path),
+            transport=observed("teller", httpx.AsyncHTTPTransport(verify=context, limits=_LIMITS)),
         )
     if settings.plaid_client_id and settings.plaid_secret:
         clients.plaid = PlaidBank(
@@ -137,6 +160,7 @@ def build_bank_clients(settings: Settings, clock: Clock) -> BankClients:
             secret=settings.plaid_secret,
             clock=clock,
             base_url=settings.plaid_base_url or PLAID_URLS[settings.plaid_environment],
+            transport=observed("plaid", httpx.AsyncHTTPTransport(limits=_LIMITS)),
         )
     elif default == "plaid":
         raise SettingsError("PLAID_CLIENT_ID", "Plaid needs PLAID_CLIENT_ID and PLAID_SECRET")
@@ -149,8 +173,10 @@ class BankingProvider(Provider):
     scope = Scope.APP
 
     @provide
-    async def clients(self, settings: Settings, clock: Clock) -> AsyncIterator[BankClients]:
-        clients = build_bank_clients(settings, clock)
+    async def clients(
+        self, settings: Settings, clock: Clock, metrics: Metrics, tracing: Tracing
+    ) -> AsyncIterator[BankClients]:
+        clients = build_bank_clients(settings, clock, metrics, tracing)
         try:
             yield clients
         finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import httpx
 from dishka import Provider, Scope, provide
 
 from adapters.market.alphavantage import AlphaVantageMarketData
@@ -11,6 +12,9 @@ from adapters.market.cache import MemoryCache
 from adapters.market.demo import DemoMarketData
 from adapters.market.tasks import AnyioTaskRunner
 from core.services.market import MarketPolicy, MarketService
+from entrypoints.observability.metrics import Metrics
+from entrypoints.observability.outbound import ObservedTransport
+from entrypoints.observability.tracing import Tracing
 from entrypoints.settings import Settings
 from ports.cache import Cache
 from ports.clock import Clock
@@ -24,11 +28,25 @@ class MarketProvider(Provider):
     scope = Scope.APP
 
     @provide
-    async def market_data(self, settings: Settings, clock: Clock) -> AsyncIterator[MarketData]:
-        """Alpha Vantage with a key; the demo provider otherwise (refused in production)."""
+    async def market_data(
+        self, settings: Settings, clock: Clock, metrics: Metrics, tracing: Tracing
+    ) -> AsyncIterator[MarketData]:
+        """Alpha Vantage with a key; the demo provider otherwise (refused in production).
+
+        Calls go through ``ObservedTransport`` (span, provider metrics, ``traceparent``); it
+        sits below the adapter's key-adding transport and records only the templated path.
+        """
         if settings.resolved_market_provider == "alphavantage" and settings.alphavantage_api_key:
+            transport = ObservedTransport(
+                httpx.AsyncHTTPTransport(retries=1),
+                provider="alphavantage",
+                metrics=metrics,
+                tracer=tracing.tracer,
+            )
             client = AlphaVantageMarketData(
-                api_key=settings.alphavantage_api_key, base_url=settings.alphavantage_base_url
+                api_key=settings.alphavantage_api_key,
+                base_url=settings.alphavantage_base_url,
+                transport=transport,
             )
             try:
                 yield client

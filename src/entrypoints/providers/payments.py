@@ -26,6 +26,7 @@ from ports.clock import Clock
 from ports.idempotency import IdempotencyStore
 from ports.ids import IdGenerator
 from ports.ledger_checks import LedgerChecks
+from ports.metrics import OperationsMetrics
 from ports.payments import (
     LedgerRepository,
     MerchantRepository,
@@ -65,6 +66,13 @@ class PaymentsProvider(Provider):
 
     @provide
     def idempotency(
-        self, store: IdempotencyStore, clock: Clock, ids: IdGenerator, settings: Settings
+        self,
+        store: IdempotencyStore,
+        clock: Clock,
+        ids: IdGenerator,
+        settings: Settings,
+        metrics: OperationsMetrics,
     ) -> IdempotencyService:
-        return IdempotencyService(store, clock, ids, ttl_seconds=settings.idempotency_ttl)
+        return IdempotencyService(
+            store, clock, ids, ttl_seconds=settings.idempotency_ttl, metrics=metrics
+        )
