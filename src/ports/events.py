@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -23,4 +23,8 @@ class Event:
 class EventLog(Protocol):
     async def record(self, event: Event) -> bool:
         """Write ``event`` unless one with its id exists; True when this call wrote it."""
+        ...
+
+    async def record_many(self, events: Sequence[Event]) -> int:
+        """Write each of ``events`` whose id is new, in one atomic statement; how many were."""
         ...

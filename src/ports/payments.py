@@ -11,6 +11,7 @@ from typing import Protocol
 
 import attrs
 
+from core.domain.identity import MerchantRole
 from core.domain.ledger import Transfer
 from core.domain.merchants import Merchant
 from core.domain.payments import Payment, PaymentStatus, Refund
@@ -29,6 +30,12 @@ class MerchantRepository(Protocol):
     async def add(self, merchant: Merchant) -> None: ...
 
     async def get(self, merchant_id: str) -> Merchant | None: ...
+
+    async def get_with_role(
+        self, merchant_id: str, user_id: str
+    ) -> tuple[Merchant, MerchantRole | None] | None:
+        """The merchant and ``user_id``'s role in it (None: not a member), in one read."""
+        ...
 
     async def page(
         self, *, ids: Sequence[str] | None, limit: int, after: str | None

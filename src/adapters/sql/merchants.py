@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from core.domain.identity import MerchantRole
 from core.domain.merchants import Merchant
 from ports.sql import SqlExecutor, SqlValue
 
@@ -46,6 +47,20 @@ class SqlMerchantRepository:
             f"SELECT {_COLUMNS} FROM merchants WHERE id = ?", (merchant_id,)
         )
         return _merchant(result.rows[0]) if result.rows else None
+
+    async def get_with_role(
+        self, merchant_id: str, user_id: str
+    ) -> tuple[Merchant, MerchantRole | None] | None:
+        result = await self._sql.execute(
+            "SELECT m.id, m.name, m.default_currency, m.currencies, m.status, m.created_at,"
+            " mm.role FROM merchants m LEFT JOIN merchant_members mm"
+            " ON mm.merchant_id = m.id AND mm.user_id = ? WHERE m.id = ?",
+            (user_id, merchant_id),
+        )
+        if not result.rows:
+            return None
+        row = result.rows[0]
+        return _merchant(row), MerchantRole(str(row[6])) if row[6] is not None else None
 
     async def page(
         self, *, ids: Sequence[str] | None, limit: int, after: str | None

@@ -1,13 +1,21 @@
-"""The embedded store: SQLite in autocommit, one statement per call, off the event loop."""
+"""The embedded store: SQLite in autocommit, one statement per call.
+
+Short statements run inline on the event loop; anything slow or blocked goes to one worker
+thread. A SQLite primary-key statement costs tens of microseconds, while handing it to a
+thread and back costs 0.1-0.2 ms, so the hop used to be most of every statement's cost.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import anyio
+import anyio.lowlevel
 import anyio.to_thread
 
 from ports.sql import (
@@ -21,21 +29,54 @@ from ports.sql import (
 
 __all__ = ["SqliteExecutor"]
 
+T = TypeVar("T")
+
+# How long one statement may hold the event loop before it is interrupted and re-run on the
+# worker thread (an interrupted statement is rolled back whole: autocommit makes each one
+# its own transaction).
+INLINE_BUDGET = 0.002
+# The progress handler runs every this many SQLite VM instructions (a primary-key statement
+# is a few dozen, so it never runs for them).
+_PROGRESS_STEPS = 1000
+# The event loop is given a turn when inline statements have held it this long in a row.
+_YIELD_AFTER = 0.002
+# Statements between WAL checkpoints, which run on the worker thread (they may fsync).
+_CHECKPOINT_EVERY = 1000
+_BUSY_TIMEOUT_MS = 30_000
+
+
+class _Deferred(Exception):
+    """The inline attempt did not run the statement (interrupted or locked): use the thread."""
+
 
 class SqliteExecutor:
-    """One connection, serialised through a single worker thread.
+    """One connection; short statements inline, the rest serialised through one worker thread.
 
-    SQLite allows one writer at a time anyway; a single connection also keeps
-    ``:memory:`` databases shared by every caller. ``isolation_level=None`` is autocommit:
-    each statement commits on its own, exactly like the remote stores.
+    SQLite allows one writer at a time anyway; a single connection also keeps ``:memory:``
+    databases shared by every caller. ``isolation_level=None`` is autocommit: each statement
+    commits on its own, exactly like the remote stores.
+
+    Inline attempts never wait: the connection's busy timeout is zero for them, and a
+    progress handler interrupts a statement that has run longer than ``inline_budget``
+    seconds. Either way SQLite has rolled the statement back, so it is re-run on the worker
+    thread with the 30 s busy timeout. While the thread holds the connection, every other
+    call waits for it to finish (then goes back to running inline), so statements never
+    overlap on the connection. Automatic WAL
+    checkpoints are off on this connection; every ``_CHECKPOINT_EVERY`` statements a passive
+    checkpoint runs on the thread, so its fsync never blocks the event loop.
     """
 
     dialect = "sqlite"
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, inline_budget: float = INLINE_BUDGET) -> None:
         self._path = path
         self._conn: sqlite3.Connection | None = None
         self._limiter = anyio.CapacityLimiter(1)
+        self._budget = inline_budget
+        self._deadline = 0.0  # 0: no deadline (the worker thread)
+        self._since_checkpoint = 0
+        self._held_since = 0.0
+        self._thread_busy: anyio.Event | None = None
 
     def _connect(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -43,18 +84,26 @@ class SqliteExecutor:
                 Path(self._path).parent.mkdir(parents=True, exist_ok=True)
             try:
                 conn = sqlite3.connect(
-                    self._path, isolation_level=None, check_same_thread=False, timeout=30
+                    self._path, isolation_level=None, check_same_thread=False, timeout=0
                 )
             except sqlite3.Error as exc:
                 raise DatabaseUnavailable(f"cannot open SQLite database: {exc}") from exc
+            conn.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA wal_autocheckpoint=0")
+            conn.execute("PRAGMA busy_timeout=0")
+            conn.set_progress_handler(self._progress, _PROGRESS_STEPS)
             self._conn = conn
         return self._conn
 
-    def _run(self, sql: str, params: Sequence[SqlValue]) -> SqlResult:
-        conn = self._connect()
+    def _progress(self) -> int:
+        deadline = self._deadline
+        return 1 if deadline and time.perf_counter() > deadline else 0
+
+    def _run(self, conn: sqlite3.Connection, sql: str, params: Sequence[SqlValue]) -> SqlResult:
+        inline = bool(self._deadline)
         try:
             cur = conn.execute(sql, tuple(params))
             rows = cur.fetchall()
@@ -66,6 +115,8 @@ class SqliteExecutor:
             raise ConstraintViolation(str(exc)) from exc
         except sqlite3.OperationalError as exc:
             message = str(exc)
+            if inline and (message == "interrupted" or "locked" in message or "busy" in message):
+                raise _Deferred from exc
             if "locked" in message or "busy" in message:
                 raise DatabaseUnavailable(message) from exc
             raise StatementRejected(message) from exc
@@ -77,10 +128,56 @@ class SqliteExecutor:
         rowcount = cur.rowcount if cur.rowcount >= 0 else 0
         return SqlResult(columns=columns, rows=tuple(rows), rowcount=rowcount)
 
+    def _run_on_thread(self, sql: str, params: Sequence[SqlValue]) -> SqlResult:
+        conn = self._connect()
+        conn.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+        try:
+            return self._run(conn, sql, params)
+        finally:
+            conn.execute("PRAGMA busy_timeout=0")
+
+    def _checkpoint(self) -> None:
+        conn = self._connect()
+        # A passive checkpoint that cannot run now runs next time.
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
     async def execute(
         self, sql: str, params: Sequence[SqlValue] = (), *, idempotent: bool = False
     ) -> SqlResult:
-        return await anyio.to_thread.run_sync(self._run, sql, params, limiter=self._limiter)
+        while (busy := self._thread_busy) is not None:
+            await busy.wait()  # the thread holds the connection: never overlap it
+        conn = self._conn
+        if conn is not None:
+            self._since_checkpoint += 1
+            if self._since_checkpoint >= _CHECKPOINT_EVERY:
+                self._since_checkpoint = 0
+                await self._on_thread(self._checkpoint)
+                return await self.execute(sql, params, idempotent=idempotent)
+            now = time.perf_counter()
+            if now - self._held_since > _YIELD_AFTER:
+                # Inline statements do not yield by themselves: give other tasks a turn.
+                await anyio.lowlevel.checkpoint()
+                self._held_since = time.perf_counter()
+                return await self.execute(sql, params, idempotent=idempotent)
+            self._deadline = now + self._budget
+            try:
+                return self._run(conn, sql, params)
+            except _Deferred:
+                pass
+            finally:
+                self._deadline = 0.0
+        return await self._on_thread(self._run_on_thread, sql, params)
+
+    async def _on_thread(self, fn: Callable[..., T], *args: object) -> T:
+        while (busy := self._thread_busy) is not None:
+            await busy.wait()
+        done = self._thread_busy = anyio.Event()
+        try:
+            return await anyio.to_thread.run_sync(fn, *args, limiter=self._limiter)
+        finally:
+            self._thread_busy = None
+            done.set()
 
     async def ping(self) -> float:
         start = time.perf_counter()
@@ -90,4 +187,4 @@ class SqliteExecutor:
     async def close(self) -> None:
         conn, self._conn = self._conn, None
         if conn is not None:
-            await anyio.to_thread.run_sync(conn.close, limiter=self._limiter)
+            await self._on_thread(conn.close)

@@ -29,6 +29,7 @@ __all__ = [
 ]
 
 MAX_PAGE_SIZE = 200
+_MAX_SELECTIONS = 256  # filter sets remembered per index
 
 
 class SortBy(StrEnum):
@@ -112,6 +113,11 @@ class TransactionIndex:
     by_amount: tuple[int, ...]
     by_merchant: tuple[int, ...]
     sorted_dates: tuple[date, ...]
+    # Positions selected by recent filter sets (everything but the page): the index never
+    # changes, so a repeated filter (the next page, a client polling) skips the scan.
+    selections: dict[tuple[object, ...], tuple[int, ...]] = attrs.field(
+        factory=dict, init=False, repr=False
+    )
 
     @classmethod
     def build(cls, transactions: Sequence[BankTransaction]) -> TransactionIndex:
@@ -144,6 +150,32 @@ def query_transactions(index: TransactionIndex, query: TransactionQuery) -> Tran
     """Filter, sort (ties broken by id; desc is the exact reverse of asc) and page."""
     query.validate()
     txns = index.transactions
+    key = (
+        query.account_id,
+        query.start_date,
+        query.end_date,
+        query.min_amount,
+        query.max_amount,
+        query.merchant_name.casefold() if query.merchant_name else None,
+        query.category,
+        query.exclude_pending,
+        query.sort_by,
+        query.sort_order,
+    )
+    selected = index.selections.get(key)
+    if selected is None:
+        selected = _select(index, query)
+        if len(index.selections) >= _MAX_SELECTIONS:
+            index.selections.pop(next(iter(index.selections)))  # the oldest
+        index.selections[key] = selected
+    first = (query.page - 1) * query.page_size
+    page = tuple(txns[i] for i in selected[first : first + query.page_size])
+    return TransactionPage(
+        items=page, page=query.page, page_size=query.page_size, total=len(selected)
+    )
+
+
+def _select(index: TransactionIndex, query: TransactionQuery) -> tuple[int, ...]:
     if query.sort_by is SortBy.DATE:
         order: Sequence[int] = index.by_date
         # Dates are sorted here, so the date range is a slice found by bisection.
@@ -190,8 +222,4 @@ def query_transactions(index: TransactionIndex, query: TransactionQuery) -> Tran
     if query.merchant_name:
         needle, merchants = query.merchant_name.casefold(), index.merchants
         selected = [i for i in selected if needle in merchants[i]]
-    first = (query.page - 1) * query.page_size
-    page = tuple(txns[i] for i in selected[first : first + query.page_size])
-    return TransactionPage(
-        items=page, page=query.page, page_size=query.page_size, total=len(selected)
-    )
+    return tuple(selected)

@@ -5,16 +5,14 @@ from __future__ import annotations
 from core.domain.errors import PermissionDenied
 from core.domain.identity import MerchantRole, Principal
 from core.domain.merchants import Merchant, MerchantNotFound
-from ports.directory import Memberships
 from ports.payments import MerchantRepository
 
 __all__ = ["MerchantAccess"]
 
 
 class MerchantAccess:
-    def __init__(self, merchants: MerchantRepository, memberships: Memberships) -> None:
+    def __init__(self, merchants: MerchantRepository) -> None:
         self._merchants = merchants
-        self._memberships = memberships
 
     async def member(self, principal: Principal, merchant_id: str) -> Merchant:
         """The merchant when the caller belongs to it (or is an admin); 404 otherwise."""
@@ -31,12 +29,13 @@ class MerchantAccess:
     async def _resolve(
         self, principal: Principal, merchant_id: str
     ) -> tuple[Merchant, MerchantRole | None]:
-        role = None
-        if not principal.is_admin:
-            role = await self._memberships.role_of(merchant_id, principal.user_id)
-            if role is None:
+        if principal.is_admin:
+            merchant = await self._merchants.get(merchant_id)
+            if merchant is None:
                 raise MerchantNotFound("no such merchant")
-        merchant = await self._merchants.get(merchant_id)
-        if merchant is None:
+            return merchant, None
+        # The merchant and the caller's membership in one read; a non-member sees a 404.
+        found = await self._merchants.get_with_role(merchant_id, principal.user_id)
+        if found is None or found[1] is None:
             raise MerchantNotFound("no such merchant")
-        return merchant, role
+        return found

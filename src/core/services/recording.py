@@ -30,9 +30,8 @@ class Recorder:
     async def _record(
         self, merchant_id: str, found: Iterable[tuple[str, str, dict[str, Any]]]
     ) -> int:
-        written = 0
-        for eid, kind, data in found:
-            event = Event(
+        events = [
+            Event(
                 id=eid,
                 type=kind,
                 merchant_id=merchant_id,
@@ -41,8 +40,11 @@ class Recorder:
                 ),
                 data=data,
             )
-            written += await self._events.record(event)
-        return written
+            for eid, kind, data in found
+        ]
+        # Every event of the change in one statement: each is still written exactly once
+        # (derived ids, insert-if-absent), and a crash writes all of them or none.
+        return await self._events.record_many(events)
 
     async def payment(self, payment: Payment, *changes: str) -> int:
         """Record the payment's events; ``changes`` limits them (``captured``, ...)."""
