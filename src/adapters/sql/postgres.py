@@ -8,6 +8,7 @@ both stores.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import OrderedDict, deque
 from collections.abc import Sequence
@@ -80,7 +81,10 @@ class PostgresExecutor:
         self._config = config
         self._policy = RetryPolicy(retries=config.retries, total_timeout=config.total_timeout)
         self._slots = anyio.Semaphore(config.pool_size)
-        self._idle: deque[_Connection] = deque()
+        # Idle connections per event loop: an asyncpg connection belongs to the loop that
+        # opened it, and using it from another (a test client's thread, a second app on one
+        # executor) corrupts its protocol state.
+        self._idle: dict[asyncio.AbstractEventLoop, deque[_Connection]] = {}
         self._closed = False
         self._casts: dict[str, tuple[tuple[int, str], ...]] = {}  # learned parameter types
 
@@ -95,16 +99,20 @@ class PostgresExecutor:
             raise DatabaseUnavailable(f"cannot connect to PostgreSQL: {exc!r}") from exc
         return _Connection(raw)
 
+    def _idle_here(self) -> deque[_Connection]:
+        return self._idle.setdefault(asyncio.get_running_loop(), deque())
+
     async def _checkout(self, remaining: float) -> _Connection:
-        while self._idle:
-            conn = self._idle.pop()
+        idle = self._idle_here()
+        while idle:
+            conn = idle.pop()
             if not conn.raw.is_closed():
                 return conn
         return await self._connect(remaining)
 
     def _checkin(self, conn: _Connection, healthy: bool) -> None:
         if healthy and not self._closed and not conn.raw.is_closed():
-            self._idle.append(conn)
+            self._idle_here().append(conn)
         else:
             conn.raw.terminate()
 
@@ -249,9 +257,15 @@ class PostgresExecutor:
 
     async def close(self) -> None:
         self._closed = True
-        while self._idle:
-            conn = self._idle.pop()
-            try:
-                await conn.raw.close(timeout=2)
-            except Exception:
-                conn.raw.terminate()
+        here = asyncio.get_running_loop()
+        pools, self._idle = self._idle, {}
+        for loop, idle in pools.items():
+            while idle:
+                conn = idle.pop()
+                if loop is not here:
+                    conn.raw.terminate()  # another loop's connection: no awaiting on it here
+                    continue
+                try:
+                    await conn.raw.close(timeout=2)
+                except Exception:
+                    conn.raw.terminate()

@@ -186,6 +186,10 @@ def wrap_request_context(
                 if length is not None and length > max_body_bytes:
                     await _too_large(send_with_headers, request_id, max_body_bytes)
                     return
+                if "\x00" in scope["path"] or b"%00" in scope.get("query_string", b""):
+                    # No id or filter holds NUL, and no supported store accepts it in text.
+                    await _refuse_nul(send_with_headers, request_id, "\x00" in scope["path"])
+                    return
                 gate = watch.gate
                 if gate is not None and is_write_blocked_by_maintenance(method, scope["path"]):
                     current = await gate.current()
@@ -270,6 +274,33 @@ async def _too_large(send: Send, request_id: str, limit: int) -> None:
                 (b"content-type", PROBLEM_JSON.encode()),
                 (b"content-length", str(len(body)).encode()),
                 (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+async def _refuse_nul(send: Send, request_id: str, in_path: bool) -> None:
+    status, code, title = (
+        (404, "not_found", "Not found")
+        if in_path
+        else (
+            400,
+            "validation_failed",
+            "Validation failed",
+        )
+    )
+    detail = "No resource at this path" if in_path else "NUL characters are not accepted"
+    body = problem_bytes(
+        status=status, code=code, title=title, detail=detail, correlation_id=request_id
+    )
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-length", str(len(body)).encode()),
             ],
         }
     )

@@ -33,6 +33,12 @@ class StrictJsonRequest(Request[Any, Any, Any]):
             return await super().json()
         if self._strict_json is _UNSET:
             body = await self.body()
+            if b"\\u0000" in body:
+                # No store the service supports keeps NUL in text (PostgreSQL refuses it).
+                raise ValidationException(
+                    detail="The request body is not valid",
+                    extra=[{"key": "body", "message": "NUL characters are not accepted in text"}],
+                )
             try:
                 self._strict_json = msgspec.json.decode(body or b"null", type=target, strict=True)
             except msgspec.ValidationError as exc:
