@@ -7,6 +7,7 @@ CPU 1 when the machine has two cores (the server is pinned to CPU 0).
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import os
 import re
@@ -55,12 +56,16 @@ def pinned(cpu: int) -> list[str]:
     return []
 
 
-class LoadGenerator:
+class LoadGenerator(abc.ABC):
+    """What drives a server: wrk when installed, else the bounded Python client."""
+
     name = "python"
 
+    @abc.abstractmethod
     def get(self, url: str, *, connections: int, duration: float, headers: dict[str, str]) -> Load:
-        raise NotImplementedError
+        """Repeat one GET for ``duration`` seconds over ``connections`` connections."""
 
+    @abc.abstractmethod
     def post_unique(
         self,
         url: str,
@@ -71,7 +76,7 @@ class LoadGenerator:
         headers: dict[str, str],
         run_id: str,
     ) -> Load:
-        raise NotImplementedError
+        """POST ``body`` with a unique Idempotency-Key per request."""
 
 
 class Wrk(LoadGenerator):
