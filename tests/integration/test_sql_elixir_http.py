@@ -113,7 +113,7 @@ async def test_a_configured_database_token_is_sent_as_bearer_and_never_logged() 
             with capture_logs() as logs:
                 await good.execute(DDL)
             assert server.seen_headers[-1]["authorization"] == "Bearer db-token-s3cr3t-value"
-            assert [e["event"] for e in logs] == ["sql_statement"]
+            assert [e["event"] for e in logs] == ["sql_round_trip"]
             assert "s3cr3t" not in repr(logs)
             assert "s3cr3t" not in repr(good.config)
             with pytest.raises(DatabaseError, match="401"):
@@ -134,7 +134,7 @@ async def test_one_log_line_per_statement_with_fingerprint_and_timing_but_no_val
         await db.execute("SELECT id, amount FROM pay WHERE id = ?", ("p1",))
         with pytest.raises(ConstraintViolation):
             await db.execute("INSERT INTO pay (id, amount) VALUES (?, ?)", ("p1", 1))
-    lines = [e for e in logs if e["event"] == "sql_statement"]
+    lines = [e for e in logs if e["event"] == "sql_round_trip"]
     assert [e["statement"] for e in lines] == ["insert pay", "select pay", "insert pay"]
     assert all(e["duration_ms"] >= 0 and len(e["sql_digest"]) == 10 for e in lines)
     assert lines[0]["rowcount"] == 1

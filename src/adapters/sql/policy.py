@@ -101,10 +101,14 @@ class RetryPolicy:
 
 
 def log_statement(store: str, statement: Statement, started: float, **fields: Any) -> None:
-    """The one log line per statement: fingerprint, digest, timing; never values or SQL."""
+    """The remote store's line per statement: fingerprint, digest, timing; never values or SQL.
+
+    Named apart from the ``sql_statement`` debug line every store gets from TracedExecutor:
+    this one carries what only the wire knows (store, attempts, the refused outcome).
+    """
     failed = "outcome" in fields
     (log.warning if failed else log.info)(
-        "sql_statement",
+        "sql_round_trip",
         store=store,
         statement=statement.fingerprint,
         sql_digest=statement.digest,
