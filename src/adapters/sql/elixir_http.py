@@ -8,6 +8,7 @@ exactly as the contract's tables say; ``policy.run_with_retries`` decides what i
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
 import ssl
@@ -146,18 +147,40 @@ class ElixirHttpExecutor:
         self._policy = RetryPolicy(retries=config.retries, total_timeout=config.total_timeout)
         self._execute_url = config.base_url.rstrip("/") + "/execute"
         self._health_url = config.base_url.rstrip("/") + "/health"
+        self._tls_context = self._tls(config)
+        self._given = client
+        # One pooled client per event loop: a pooled connection's streams belong to the loop
+        # that opened them, and reusing them from another loop (a test client's thread, a CLI
+        # command beside a server) fails with "bound to a different event loop". A server
+        # process runs one loop, so it has exactly one client.
+        self._clients: dict[asyncio.AbstractEventLoop, httpx.AsyncClient] = {}
+
+    def _new_client(self) -> httpx.AsyncClient:
+        config = self._config
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if config.token:
             headers["Authorization"] = f"Bearer {config.token}"
-        self._client = client or httpx.AsyncClient(
+        return httpx.AsyncClient(
             headers=headers,
             timeout=self._timeout(config.total_timeout),
             limits=httpx.Limits(
                 max_connections=config.pool_size, max_keepalive_connections=config.pool_size
             ),
             trust_env=False,  # no proxy from the environment between us and the database
-            verify=self._tls(config),
+            verify=self._tls_context,
         )
+
+    @property
+    def _client(self) -> httpx.AsyncClient:
+        if self._given is not None:
+            return self._given
+        loop = asyncio.get_running_loop()
+        client = self._clients.get(loop)
+        if client is None or client.is_closed:
+            for other in [stale for stale in self._clients if stale.is_closed()]:
+                del self._clients[other]  # loops that ended: their clients are unusable
+            client = self._clients[loop] = self._new_client()
+        return client
 
     @staticmethod
     def _tls(config: ElixirHttpConfig) -> ssl.SSLContext | bool:
@@ -284,4 +307,12 @@ class ElixirHttpExecutor:
         return time.perf_counter() - start
 
     async def close(self) -> None:
-        await self._client.aclose()
+        if self._given is not None:
+            await self._given.aclose()
+            return
+        here = asyncio.get_running_loop()
+        clients, self._clients = self._clients, {}
+        for loop, client in clients.items():
+            if loop is here:
+                await client.aclose()
+            # Another loop's client cannot be awaited from here; its sockets close with it.
