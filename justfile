@@ -9,8 +9,9 @@ serve *ARGS:
 test *ARGS:
     uv run pytest {{ARGS}}
 
-# Each store in turn: SQLite, the SQL-over-HTTP test server (params, inline), a throw-away PostgreSQL
-# The whole suite once per store (PostgreSQL needs Debian's postgresql server binaries)
+# SQLite, the SQL-over-HTTP test server (params, inline), a throw-away PostgreSQL (Debian's
+# server binaries); `--store-tests-only` keeps the tests that reach the store, as CI does.
+# The whole suite once per store
 test-stores *ARGS:
     for store in sqlite elixir elixir-inline postgresql; do \
         echo "== FINTECH_TEST_STORE=$store"; \
@@ -36,7 +37,8 @@ check: lint test
 bench *ARGS:
     uv run python -m benchmarks {{ARGS}}
 
-# Faulted soak: mixed money traffic against a store that fails 2% of statements, then
-# recovery and the ledger checks (exits non-zero if an invariant broke)
+# Mixed money traffic against a store that fails 2% of statements, then recovery and the
+# ledger checks (exits non-zero if an invariant broke)
+# Faulted soak
 soak *ARGS:
     uv run python -m benchmarks.soak {{ARGS}}

@@ -7,7 +7,10 @@ The store the HTTP and repository tests run on (the contract suite runs every st
   ``elixir-inline`` (the SQL-over-HTTP test server, started once per session, a fresh
   database per test), ``postgresql`` (the throw-away cluster, a fresh schema per test).
 
-``just test-stores`` runs the whole suite once per store.
+``just test-stores`` runs the whole suite once per store. ``--store-tests-only`` keeps just the
+tests that reach the selected store (those that use the ``sql_url`` fixture); the rest do
+not read ``FINTECH_TEST_STORE`` and give the same result on every run, so CI runs them once,
+in the SQLite run, and runs only the store tests again for the other stores.
 """
 
 from __future__ import annotations
@@ -31,6 +34,24 @@ from tests.sqlhttp_server import shared_server, stop_shared_server
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 TEST_SECRET = "test-secret-key-that-is-at-least-32-bytes-long"
 TEST_KEYS = "k1:" + base64.b64encode(b"0123456789abcdef0123456789abcdef").decode()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--store-tests-only",
+        action="store_true",
+        help="run only the tests that use the store FINTECH_TEST_STORE names (the sql_url fixture)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--store-tests-only"):
+        return
+    kept = [item for item in items if "sql_url" in getattr(item, "fixturenames", ())]
+    dropped = [item for item in items if "sql_url" not in getattr(item, "fixturenames", ())]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.fixture

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -18,17 +14,11 @@ from adapters.security.tokens import JwtAccessTokens
 from adapters.system import SystemClock
 from core.domain.identity import Principal
 from tests.conftest import TEST_KEYS, TEST_SECRET
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.serving import serving
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("FINTECH_", "TELLER_", "PLAID_"))
     }
@@ -40,28 +30,8 @@ def server(tmp_path: Path) -> Iterator[str]:
         FINTECH_LOG_LEVEL="WARNING",
         FINTECH_JOBS_ENABLED="false",
     )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "entrypoints.cli", "serve", "--port", str(port)],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/health/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the server did not become ready within 30 s")
+    with serving(env, tmp_path) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def test_the_demo_bank_flow_over_real_http(server: str) -> None:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,8 +13,7 @@ from click.testing import CliRunner
 
 from entrypoints.cli.main import cli
 from tests.conftest import TEST_KEYS, TEST_SECRET
-
-FINTECH = [sys.executable, "-m", "entrypoints.cli"]
+from tests.serving import FINTECH, free_port
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -94,14 +91,8 @@ def test_a_bad_sql_url_stops_every_command_naming_the_variable(tmp_path: Path) -
         assert "Traceback" not in result.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_serve_answers_ready_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [*FINTECH, "serve", "--port", str(port)],
         env=_env(tmp_path),

@@ -21,7 +21,8 @@ from entrypoints.observability.logging import configure_logging
 from entrypoints.observability.tracing import otlp_exporter_available
 from tests.auth import tokens_for
 from tests.conftest import make_settings
-from tests.integration.test_cli import FINTECH, _env, _free_port, run
+from tests.integration.test_cli import FINTECH, _env, run
+from tests.serving import free_port
 
 
 def test_maintenance_commands_have_help() -> None:
@@ -89,7 +90,7 @@ def test_doctor_reports_the_trace_exporter(tmp_path: Path) -> None:
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
-    port = _free_port()
+    port = free_port()
     log_file = (tmp_path / "server.log").open("w")
     proc = subprocess.Popen(
         [*FINTECH, "serve", "--port", str(port)],

@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 import structlog
 from dishka import AsyncContainer, Provider
-from dishka.integrations.litestar import DishkaRouter, LitestarProvider, setup_dishka
-from litestar import Litestar, Response
+from dishka.integrations.litestar import LitestarProvider, setup_dishka
+from litestar import Litestar, Response, Router
 from litestar.enums import MediaType
 from litestar.routes import HTTPRoute
 from litestar.status_codes import HTTP_204_NO_CONTENT
@@ -30,6 +30,7 @@ from entrypoints.http.docs import (
     openapi_config,
 )
 from entrypoints.http.errors import exception_handlers
+from entrypoints.http.injection import injected
 from entrypoints.http.middleware import RequestObserver, wrap_request_context
 from entrypoints.http.strict_body import StrictJsonRequest
 from entrypoints.jobs.registry import BackgroundJobs
@@ -77,7 +78,7 @@ def create_app(settings: Settings, *providers: Provider) -> Litestar:
         await container.close()
 
     app = Litestar(
-        route_handlers=[DishkaRouter("", route_handlers=ROUTES), docs_assets_router()],
+        route_handlers=[Router("", route_handlers=injected(ROUTES)), docs_assets_router()],
         exception_handlers=exception_handlers,
         on_startup=[on_startup, jobs.start],
         on_shutdown=[jobs.stop, on_shutdown],

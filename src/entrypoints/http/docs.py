@@ -6,7 +6,9 @@ major version that renders OpenAPI 3.1; see its README for the version and how t
 
 from __future__ import annotations
 
+import functools
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib.metadata import version
@@ -212,5 +214,11 @@ def _needs_principal(handler: HTTPRouteHandler) -> bool:
     original = getattr(handler.fn, "__dishka_orig_func__", None)
     if original is None:
         return False
-    hints = get_type_hints(original, include_extras=True)
+    return _takes_principal(original)
+
+
+@functools.cache
+def _takes_principal(fn: Callable[..., Any]) -> bool:
+    # Handler functions live as long as the process; reading their hints is the costly part.
+    hints = get_type_hints(fn, include_extras=True)
     return any(get_origin(h) is Annotated and get_args(h)[0] is Principal for h in hints.values())
