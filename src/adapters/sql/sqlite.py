@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -40,13 +41,64 @@ INLINE_BUDGET = 0.002
 _PROGRESS_STEPS = 1000
 # The event loop is given a turn when inline statements have held it this long in a row.
 _YIELD_AFTER = 0.002
-# Statements between WAL checkpoints, which run on the worker thread (they may fsync).
-_CHECKPOINT_EVERY = 1000
+# Statements between WAL checkpoints (see _Checkpointer).
+CHECKPOINT_EVERY = 4000
 _BUSY_TIMEOUT_MS = 30_000
 
 
 class _Deferred(Exception):
     """The inline attempt did not run the statement (interrupted or locked): use the thread."""
+
+
+class _Checkpointer:
+    """Copies most of the WAL back into the database on a connection and thread of its own.
+
+    A checkpoint fsyncs; run on the executor's connection it held every statement behind it
+    (13 ms per 1,000 statements on ext4, a sixth of the time under write load). This pass
+    runs beside the writer; the writer then finishes with a short checkpoint of its own for
+    the frames written meanwhile, which lets the next write start the WAL from the beginning
+    again (a checkpoint by another connection alone never catches up with a busy writer, and
+    an ever-growing WAL makes every write slower).
+    """
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._done = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
+
+    def start(self) -> None:
+        self._done.clear()
+        self._thread = threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True)
+        self._thread.start()
+
+    def finished(self) -> bool:
+        """True once, when a started pass has ended (then ``running`` is false again)."""
+        if self._thread is None or not self._done.is_set():
+            return False
+        self._thread.join()
+        self._thread = None
+        return True
+
+    def _run(self) -> None:
+        try:
+            # A pass that cannot run (the file is gone, say) leaves the work to the next one.
+            with contextlib.suppress(sqlite3.Error):
+                conn = sqlite3.connect(self._path, isolation_level=None, timeout=0)
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                finally:
+                    conn.close()
+        finally:
+            self._done.set()
+
+    def stop(self) -> None:
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.join()
 
 
 class SqliteExecutor:
@@ -62,21 +114,31 @@ class SqliteExecutor:
     thread with the 30 s busy timeout. While the thread holds the connection, every other
     call waits for it to finish (then goes back to running inline), so statements never
     overlap on the connection. Automatic WAL
-    checkpoints are off on this connection; every ``_CHECKPOINT_EVERY`` statements a passive
-    checkpoint runs on the thread, so its fsync never blocks the event loop.
+    checkpoints are off on this connection; every ``checkpoint_every`` statements a passive
+    checkpoint runs on a connection and thread of its own, then a short one on the worker
+    thread (see ``_Checkpointer``), so fsyncs never block the event loop and rarely the
+    statements.
     """
 
     dialect = "sqlite"
 
-    def __init__(self, path: str, *, inline_budget: float = INLINE_BUDGET) -> None:
+    def __init__(
+        self,
+        path: str,
+        *,
+        inline_budget: float = INLINE_BUDGET,
+        checkpoint_every: int = CHECKPOINT_EVERY,
+    ) -> None:
         self._path = path
         self._conn: sqlite3.Connection | None = None
         self._limiter = anyio.CapacityLimiter(1)
         self._budget = inline_budget
         self._deadline = 0.0  # 0: no deadline (the worker thread)
         self._since_checkpoint = 0
+        self._checkpoint_every = checkpoint_every
         self._held_since = 0.0
         self._thread_busy: anyio.Event | None = None
+        self._checkpointer = _Checkpointer(path) if path != ":memory:" else None
 
     def _connect(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -150,10 +212,14 @@ class SqliteExecutor:
         conn = self._conn
         if conn is not None:
             self._since_checkpoint += 1
-            if self._since_checkpoint >= _CHECKPOINT_EVERY:
-                self._since_checkpoint = 0
-                await self._on_thread(self._checkpoint)
-                return await self.execute(sql, params, idempotent=idempotent)
+            checkpointer = self._checkpointer
+            if checkpointer is not None:
+                if checkpointer.finished():
+                    await self._on_thread(self._checkpoint)
+                    return await self.execute(sql, params, idempotent=idempotent)
+                if self._since_checkpoint >= self._checkpoint_every and not checkpointer.running:
+                    self._since_checkpoint = 0
+                    checkpointer.start()
             now = time.perf_counter()
             if now - self._held_since > _YIELD_AFTER:
                 # Inline statements do not yield by themselves: give other tasks a turn.
@@ -185,6 +251,8 @@ class SqliteExecutor:
         return time.perf_counter() - start
 
     async def close(self) -> None:
+        if self._checkpointer is not None:
+            await anyio.to_thread.run_sync(self._checkpointer.stop)
         conn, self._conn = self._conn, None
         if conn is not None:
             await self._on_thread(conn.close)

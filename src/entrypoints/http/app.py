@@ -5,6 +5,7 @@ Tests pass fake providers (``override=True``); production calls ``create_app_fro
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 
 import structlog
@@ -151,5 +152,18 @@ def _options_answer(allow: str) -> Callable[[Scope], Response[None]]:
 def create_app_from_env() -> Litestar:
     """Factory for ASGI servers: read the environment, configure logging, build the app."""
     settings = load_settings()
-    configure_logging(settings.log_level, settings.log_format)
-    return create_app(settings)
+    configure_logging(settings.log_level, settings.log_format, final=True)
+    app = create_app(settings)
+    app.on_startup.append(freeze_startup_heap)
+    return app
+
+
+async def freeze_startup_heap(app: Litestar) -> None:
+    """Leave what start-up allocated (modules, routes, the container) out of later collections.
+
+    A full collection walks every tracked object: 60-80 ms here, a few times a minute under
+    load, and every request in flight waits for it (it was the p99 of every route). Frozen
+    objects are never collected, so this runs once, in server processes only, after start-up.
+    """
+    gc.collect()
+    gc.freeze()

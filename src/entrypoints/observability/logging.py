@@ -104,8 +104,13 @@ def add_request_context(
     return event_dict
 
 
-def configure_logging(level: str = "INFO", fmt: str = "console") -> None:
-    """Route structlog (and stdlib logging) to stderr as JSON or console lines."""
+def configure_logging(level: str = "INFO", fmt: str = "console", *, final: bool = False) -> None:
+    """Route structlog (and stdlib logging) to stderr as JSON or console lines.
+
+    ``final``: the process configures logging once (a server), so each module's logger is
+    built on first use and kept; otherwise every call rebuilds it (about 10 µs), which lets
+    tests configure again.
+    """
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         add_request_context,
@@ -124,7 +129,7 @@ def configure_logging(level: str = "INFO", fmt: str = "console") -> None:
         processors=[*shared, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
-        cache_logger_on_first_use=False,
+        cache_logger_on_first_use=final,
     )
     # Standard-library records (uvicorn, asyncio, libraries) go through the same processors,
     # so they are JSON too in production and pass the same redaction.
