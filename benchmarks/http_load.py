@@ -84,6 +84,7 @@ class Row:
     connections: int
     load: Load | None = None
     rss_mb: float | None = None
+    rss_end_mb: float | None = None  # resident at the end of the measured run
     note: str = ""
 
 
@@ -99,7 +100,8 @@ class Report:
             print(
                 f"  {row.service:<5} w{row.workers} {row.workload:<34} c{row.connections:<3}"
                 f" {load.rps:>9,.0f} req/s  p50 {load.p50_ms:7.2f} ms  p99 {load.p99_ms:7.2f} ms"
-                f"  errors {load.errors}  peak RSS {row.rss_mb or 0:6.1f} MB",
+                f"  errors {load.errors}  RSS {row.rss_end_mb or 0:5.1f} MB"
+                f" (peak {row.rss_mb or 0:5.1f})",
                 flush=True,
             )
         else:
@@ -366,6 +368,7 @@ def attempt(report: Report, row: Row, service: Service, run: Callable[[], Load])
     try:
         row.load = run()
         row.rss_mb = service.peak_rss_mb()
+        row.rss_end_mb = service.rss_mb()
     except Unavailable as exc:
         row.note = str(exc)
     except subprocess.CalledProcessError as exc:
@@ -772,11 +775,17 @@ def targets(report: Report) -> None:
     errors = sum(r.load.errors for r in report.rows if r.load and r.service == "ours")
     verdict("no error responses (ours)", errors == 0, f"{errors} errors in all measured runs")
     rss = [r.rss_mb for r in report.rows if r.service == "ours" and r.workers == 1 and r.rss_mb]
+    ends = [r.rss_end_mb for r in report.rows if r.service == "ours" and r.workers == 1]
     if rss:
+        # The verdict takes the peak (VmHWM), which includes argon2's 19 MiB working buffer
+        # while the harness registers and logs in; the resident set at the end of each
+        # measured run is printed beside it.
         verdict(
             "≤ 80 MB RSS under load (1 worker)",
             max(rss) <= 80,
-            f"peak {max(rss):.1f} MB" + ("" if create else " (only the workloads this build has)"),
+            f"peak {max(rss):.1f} MB (VmHWM: includes the login's argon2 buffer); "
+            f"resident at the end of the load runs: at most {max(e or 0 for e in ends):.1f} MB"
+            + ("" if create else " (only the workloads this build has)"),
         )
     starts, cpu = report.facts.get("startup_ours"), report.facts.get("startup_cpu_ours")
     if starts and cpu:

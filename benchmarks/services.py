@@ -93,11 +93,18 @@ class Service:
 
     def peak_rss_mb(self) -> float:
         """Sum of VmHWM (peak resident set) over the server and its workers, in MB."""
+        return self._status_mb("VmHWM:")
+
+    def rss_mb(self) -> float:
+        """Sum of VmRSS (resident set now) over the server and its workers, in MB."""
+        return self._status_mb("VmRSS:")
+
+    def _status_mb(self, key: str) -> float:
         total_kb = 0
         for pid in self.pids():
             with contextlib.suppress(OSError):
                 for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    if line.startswith("VmHWM:"):
+                    if line.startswith(key):
                         total_kb += int(line.split()[1])
         return total_kb / 1024
 

@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from datetime import UTC
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from adapters.system import SystemClock, UlidGenerator, encode_ulid
 from core.domain.ids import has_prefix
 
@@ -24,6 +27,19 @@ def test_ids_sort_in_creation_order_even_within_one_millisecond() -> None:
 def test_encode_ulid_is_fixed_width_and_order_preserving() -> None:
     assert encode_ulid(0) == "0" * 26
     assert encode_ulid(1) < encode_ulid(2) < encode_ulid(1 << 100)
+
+
+@given(st.integers(min_value=0, max_value=(1 << 128) - 1))
+def test_encode_ulid_is_crockford_base32_digit_by_digit(value: int) -> None:
+    digits, rest = [], value
+    for _ in range(26):
+        digits.append("0123456789ABCDEFGHJKMNPQRSTVWXYZ"[rest & 31])
+        rest >>= 5
+    assert encode_ulid(value) == "".join(reversed(digits))
+
+
+def test_encode_ulid_of_the_largest_value() -> None:
+    assert encode_ulid((1 << 128) - 1) == "7" + "Z" * 25
 
 
 def test_system_clock_is_utc_aware() -> None:

@@ -12,4 +12,6 @@ __all__ = ["rfc3339"]
 
 def rfc3339(moment: datetime) -> str:
     """``2026-01-31T12:00:00.000000Z`` for an aware datetime."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat with fixed microseconds ends in "+00:00" in UTC; it is several times cheaper
+    # than strftime, and this runs for every row written.
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")[:-6] + "Z"
