@@ -54,7 +54,7 @@ def _report(
 
 
 def main() -> None:
-    print("== Cashflow maths (python -m benchmarks cashflow)")
+    print("== Cashflow maths (python -m benchmarks cashflow-maths)")
     try:
         cashflow = importlib.import_module("core.domain.cashflow")
         irr = cashflow.irr
