@@ -37,6 +37,11 @@ check: lint test
 bench *ARGS:
     uv run python -m benchmarks {{ARGS}}
 
+# Schema fuzzing: every OpenAPI operation, in process and authenticated (also part of `test`);
+# FINTECH_FUZZ_EXAMPLES=N bounds the generated examples per operation (default 25)
+fuzz *ARGS:
+    uv run pytest -q tests/integration/test_schema_fuzz.py {{ARGS}}
+
 # Mixed money traffic against a store that fails 2% of statements, then recovery and the
 # ledger checks (exits non-zero if an invariant broke)
 # Faulted soak
