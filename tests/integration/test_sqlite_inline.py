@@ -147,3 +147,24 @@ async def test_checkpoints_keep_the_wal_bounded_and_lose_no_row(tmp_path: Path) 
     assert sizes[-1] <= max(sizes[:4]) * 1.5, sizes
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT COUNT(*) FROM t").fetchone() == (4000,)
+
+
+async def test_reads_alone_never_start_a_checkpoint(tmp_path: Path) -> None:
+    """Checkpoints follow rows written: a read-only load pays no checkpoint stall."""
+    executor = SqliteExecutor(str(tmp_path / "reads.db"), checkpoint_every=10)
+    checkpointer = executor._checkpointer
+    assert checkpointer is not None
+    await executor.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+    for i in range(5):
+        await executor.execute("INSERT INTO t (id) VALUES (?)", (i,))
+    during_reads = 0
+    for _ in range(2000):
+        await executor.execute("SELECT id FROM t WHERE id = ?", (3,))
+        during_reads += checkpointer.running
+    during_writes = 0
+    for i in range(5, 20):
+        await executor.execute("INSERT INTO t (id) VALUES (?)", (i,))
+        during_writes += checkpointer.running
+    await executor.close()
+    assert during_reads == 0
+    assert during_writes >= 1  # ten rows written did start one

@@ -41,7 +41,7 @@ INLINE_BUDGET = 0.002
 _PROGRESS_STEPS = 1000
 # The event loop is given a turn when inline statements have held it this long in a row.
 _YIELD_AFTER = 0.002
-# Statements between WAL checkpoints (see _Checkpointer).
+# Rows written between WAL checkpoints (see _Checkpointer); reads never trigger one.
 CHECKPOINT_EVERY = 4000
 _BUSY_TIMEOUT_MS = 30_000
 
@@ -114,7 +114,7 @@ class SqliteExecutor:
     thread with the 30 s busy timeout. While the thread holds the connection, every other
     call waits for it to finish (then goes back to running inline), so statements never
     overlap on the connection. Automatic WAL
-    checkpoints are off on this connection; every ``checkpoint_every`` statements a passive
+    checkpoints are off on this connection; every ``checkpoint_every`` rows written a passive
     checkpoint runs on a connection and thread of its own, then a short one on the worker
     thread (see ``_Checkpointer``), so fsyncs never block the event loop and rarely the
     statements.
@@ -134,7 +134,7 @@ class SqliteExecutor:
         self._limiter = anyio.CapacityLimiter(1)
         self._budget = inline_budget
         self._deadline = 0.0  # 0: no deadline (the worker thread)
-        self._since_checkpoint = 0
+        self._written_at_checkpoint = 0  # the connection's total_changes then
         self._checkpoint_every = checkpoint_every
         self._held_since = 0.0
         self._thread_busy: anyio.Event | None = None
@@ -158,6 +158,7 @@ class SqliteExecutor:
             conn.execute("PRAGMA busy_timeout=0")
             conn.set_progress_handler(self._progress, _PROGRESS_STEPS)
             self._conn = conn
+            self._written_at_checkpoint = 0
         return self._conn
 
     def _progress(self) -> int:
@@ -211,14 +212,17 @@ class SqliteExecutor:
             await busy.wait()  # the thread holds the connection: never overlap it
         conn = self._conn
         if conn is not None:
-            self._since_checkpoint += 1
             checkpointer = self._checkpointer
             if checkpointer is not None:
                 if checkpointer.finished():
                     await self._on_thread(self._checkpoint)
                     return await self.execute(sql, params, idempotent=idempotent)
-                if self._since_checkpoint >= self._checkpoint_every and not checkpointer.running:
-                    self._since_checkpoint = 0
+                written = conn.total_changes
+                if (
+                    written - self._written_at_checkpoint >= self._checkpoint_every
+                    and not checkpointer.running
+                ):
+                    self._written_at_checkpoint = written
                     checkpointer.start()
             now = time.perf_counter()
             if now - self._held_since > _YIELD_AFTER:
