@@ -5,12 +5,12 @@ Run in a child process: a frozen heap would otherwise stay frozen for the rest o
 
 from __future__ import annotations
 
-import base64
 import os
-import secrets
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.conftest import TEST_KEYS, TEST_SECRET
 
 CHILD = """
 import gc
@@ -35,8 +35,8 @@ def test_server_factory_freezes_what_start_up_allocated(tmp_path: Path) -> None:
         **os.environ,
         "FINTECH_ENV": "development",
         "FINTECH_SQL_URL": f"sqlite:///{tmp_path}/heap.db",
-        "FINTECH_SECRET_KEY": secrets.token_hex(32),
-        "FINTECH_ENCRYPTION_KEYS": "k:" + base64.b64encode(secrets.token_bytes(32)).decode(),
+        "FINTECH_SECRET_KEY": TEST_SECRET,
+        "FINTECH_ENCRYPTION_KEYS": TEST_KEYS,
         "FINTECH_LOG_LEVEL": "WARNING",
         "FINTECH_JOBS_ENABLED": "false",
     }

@@ -255,7 +255,7 @@ class SqliteExecutor:
         return time.perf_counter() - start
 
     async def close(self) -> None:
-        if self._checkpointer is not None:
+        if self._checkpointer is not None and self._checkpointer.running:
             await anyio.to_thread.run_sync(self._checkpointer.stop)
         conn, self._conn = self._conn, None
         if conn is not None:
